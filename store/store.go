@@ -1,0 +1,354 @@
+// Package store owns rampart's database connections: the Dialect seam that
+// holds every SQL difference between SQLite and PostgreSQL, the two
+// adapters, transactions, and the embedded, versioned migrations of the
+// system tables.
+//
+// SQLite (the zero-set-up default) runs in WAL mode with one writer
+// connection, whose transactions start with BEGIN IMMEDIATE so that writers
+// queue instead of failing with SQLITE_BUSY mid-transaction, and a pool of
+// read-only connections. PostgreSQL uses one pgx pool for both.
+//
+// Queries are written with '?' placeholders; Tx rebinds them to the
+// dialect's form. Every value travels as a parameter: identifiers are
+// quoted by the Dialect from names the caller took from a declared list,
+// never from input.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/rampart/rampart/errs"
+)
+
+// Dialect holds every SQL difference between the databases.
+type Dialect interface {
+	// Name is "sqlite" or "postgres".
+	Name() string
+	// Placeholder is the n-th (1-based) parameter marker.
+	Placeholder(n int) string
+	// QuoteIdent quotes an identifier. Callers pass only declared names.
+	QuoteIdent(name string) string
+	// ILike is a case-insensitive LIKE of expr against pattern (both SQL
+	// expressions); backslash is the escape character.
+	ILike(expr, pattern string) string
+	// Like is a case-sensitive LIKE with backslash as escape character.
+	Like(expr, pattern string) string
+	// CastText converts expr to text for like-matching on non-text columns.
+	CastText(expr string) string
+	// AutoID is the column definition of an auto-increment integer primary key.
+	AutoID() string
+	// ColumnType maps a portable type (see the Type* constants) to SQL.
+	ColumnType(t ColType) string
+	// InsertReturningID reports whether INSERT ... RETURNING id works (both do).
+	IsUniqueViolation(err error) bool
+	IsForeignKeyViolation(err error) bool
+	IsNotNullViolation(err error) bool
+	// IsRetryable reports a transient concurrency failure (busy, deadlock,
+	// serialization) worth retrying the whole transaction for.
+	IsRetryable(err error) bool
+}
+
+// ColType is a portable column type.
+type ColType uint8
+
+// Portable column types.
+const (
+	TInteger  ColType = iota // 64-bit integer
+	TFloat                   // double precision
+	TNumeric                 // exact decimal (monetary)
+	TText                    // unbounded text
+	TVarchar                 // bounded text; size is enforced by validation
+	TBool                    // boolean
+	TDate                    // ISO date
+	TDateTime                // naive UTC timestamp
+	TJSON                    // JSON document
+	TBytes                   // binary
+)
+
+// DB is an open database: a writer and a reader pool.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	rebinds sync.Map // query string → rebound string (PostgreSQL only)
+	url     string   // redacted description for logs
+}
+
+// Options tune Open.
+type Options struct {
+	// Readers is the SQLite reader pool size (default: max(4, 2*GOMAXPROCS)).
+	Readers int
+	// MaxConns is the PostgreSQL pool size (default 20).
+	MaxConns int
+}
+
+// Open connects to url. An empty url, or one starting with "sqlite:", opens
+// the SQLite file rampart.db inside dataDir (created if missing), or the
+// path after "sqlite:" / "file:". A "postgres://" or "postgresql://" url
+// opens PostgreSQL.
+func Open(ctx context.Context, url, dataDir string, opt Options) (*DB, error) {
+	switch {
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		return openPostgres(ctx, url, opt)
+	case url == "", strings.HasPrefix(url, "sqlite:"), strings.HasPrefix(url, "file:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:")
+		path = strings.TrimPrefix(path, "//")
+		if path == "" {
+			if dataDir == "" {
+				dataDir = "rampart-data"
+			}
+			if err := os.MkdirAll(dataDir, 0o700); err != nil {
+				return nil, fmt.Errorf("create data dir: %w", err)
+			}
+			path = filepath.Join(dataDir, "rampart.db")
+		}
+		return openSQLite(ctx, path, opt)
+	default:
+		return nil, fmt.Errorf("unsupported database URL scheme (want sqlite: or postgres://)")
+	}
+}
+
+func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create database dir: %w", err)
+		}
+	}
+	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=case_sensitive_like(1)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	// One writer: SQLite serializes writers anyway; queuing them in the pool
+	// is cheaper and clearer than retrying SQLITE_BUSY.
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	n := opt.Readers
+	if n <= 0 {
+		n = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(5 * time.Minute)
+	return &DB{Dialect: sqliteDialect{}, write: w, read: r, url: "sqlite:" + path}, nil
+}
+
+func openPostgres(ctx context.Context, url string, opt Options) (*DB, error) {
+	p, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	n := opt.MaxConns
+	if n <= 0 {
+		n = 20
+	}
+	p.SetMaxOpenConns(n)
+	p.SetMaxIdleConns(n)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	return &DB{Dialect: postgresDialect{}, write: p, read: p, url: "postgres"}, nil
+}
+
+// String describes the database without credentials.
+func (db *DB) String() string { return db.url }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Stats returns the writer and reader pool statistics (for metrics).
+func (db *DB) Stats() (write, read sql.DBStats) { return db.write.Stats(), db.read.Stats() }
+
+// Tx is a transaction. Queries use '?' placeholders.
+type Tx struct {
+	tx       *sql.Tx
+	db       *DB
+	ReadOnly bool
+}
+
+// Begin starts a transaction: on the reader pool if readOnly, else on the writer.
+func (db *DB) Begin(ctx context.Context, readOnly bool) (*Tx, error) {
+	pool := db.write
+	var opts *sql.TxOptions
+	if readOnly {
+		pool = db.read
+		if db.Dialect.Name() == "postgres" {
+			opts = &sql.TxOptions{ReadOnly: true}
+		}
+	}
+	tx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, db.classify(err)
+	}
+	return &Tx{tx: tx, db: db, ReadOnly: readOnly}, nil
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error { return db.run(ctx, true, fn) }
+
+// Write runs fn in a write transaction, committed when fn returns nil and
+// rolled back otherwise. A transient concurrency failure retries the whole
+// function (up to 5 tries, as Odoo does); fn must therefore be repeatable.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error { return db.run(ctx, false, fn) }
+
+func (db *DB) run(ctx context.Context, readOnly bool, fn func(*Tx) error) error {
+	var err error
+	for try := 0; try < 5; try++ {
+		err = db.once(ctx, readOnly, fn)
+		if err == nil || !db.Dialect.IsRetryable(errors.Unwrap(err)) && !db.Dialect.IsRetryable(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(try+1) * 10 * time.Millisecond):
+		}
+	}
+	return err
+}
+
+func (db *DB) once(ctx context.Context, readOnly bool, fn func(*Tx) error) (err error) {
+	tx, err := db.Begin(ctx, readOnly)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Commit commits the transaction.
+func (t *Tx) Commit() error { return t.db.classify(t.tx.Commit()) }
+
+// Rollback rolls back; rolling back a finished transaction is a no-op.
+func (t *Tx) Rollback() error {
+	err := t.tx.Rollback()
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// Dialect is the transaction's dialect.
+func (t *Tx) Dialect() Dialect { return t.db.Dialect }
+
+// DB is the database the transaction belongs to.
+func (t *Tx) DB() *DB { return t.db }
+
+// Exec runs a statement with '?' placeholders.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, t.db.Rebind(query), args...)
+	return r, t.db.classify(err)
+}
+
+// Query runs a query with '?' placeholders.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r, err := t.tx.QueryContext(ctx, t.db.Rebind(query), args...)
+	return r, t.db.classify(err)
+}
+
+// QueryRow runs a single-row query with '?' placeholders.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.Rebind(query), args...)
+}
+
+// ExecRaw runs a statement whose placeholders are already in the dialect's
+// form (generated by a compiler that called Dialect.Placeholder).
+func (t *Tx) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, query, args...)
+	return r, t.db.classify(err)
+}
+
+// QueryRaw is Query for dialect-native placeholders.
+func (t *Tx) QueryRaw(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	r, err := t.tx.QueryContext(ctx, query, args...)
+	return r, t.db.classify(err)
+}
+
+// Rebind turns '?' placeholders into the dialect's. Queries passed here are
+// program constants: they never contain '?' inside string literals.
+func (db *DB) Rebind(query string) string {
+	if db.Dialect.Name() != "postgres" || !strings.Contains(query, "?") {
+		return query
+	}
+	if q, ok := db.rebinds.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteString(db.Dialect.Placeholder(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	q := b.String()
+	db.rebinds.Store(query, q)
+	return q
+}
+
+// classify maps driver errors that clients can cause to rampart errors and
+// leaves the rest as internal causes. The driver's text never reaches a client.
+func (db *DB) classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	d := db.Dialect
+	switch {
+	case d.IsUniqueViolation(err):
+		return errs.Wrap(errs.ValidationError, err, "The operation cannot be completed: another record has the same value for a unique field.")
+	case d.IsForeignKeyViolation(err):
+		return errs.Wrap(errs.ValidationError, err, "The operation cannot be completed: a referenced record does not exist, or another record still refers to this one.")
+	case d.IsNotNullViolation(err):
+		return errs.Wrap(errs.ValidationError, err, "The operation cannot be completed: a required value is missing.")
+	case d.IsRetryable(err):
+		return errs.Wrap(errs.Conflict, err, "")
+	}
+	return err
+}
