@@ -38,7 +38,7 @@ const (
 	ValidationError                  // 422 odoo.exceptions.ValidationError
 	UserError                        // 422 odoo.exceptions.UserError
 	TooManyRequests                  // 429 with Retry-After
-	SessionExpired                   // odoo.http.SessionExpiredException (json2 403, jsonrpc code 100, http redirect)
+	SessionExpired                   // 401 odoo.http.SessionExpiredException (jsonrpc code 100, http: redirect to the login page)
 	numKinds
 )
 
@@ -66,7 +66,7 @@ var table = [numKinds]kindInfo{
 	ValidationError:      {"validation", 422, "odoo.exceptions.ValidationError", "validation error"},
 	UserError:            {"user_error", 422, "odoo.exceptions.UserError", "user error"},
 	TooManyRequests:      {"too_many_requests", 429, "werkzeug.exceptions.TooManyRequests", "too many requests"},
-	SessionExpired:       {"session_expired", 403, "odoo.http.SessionExpiredException", "Session expired"},
+	SessionExpired:       {"session_expired", 401, "odoo.http.SessionExpiredException", "Session expired"},
 }
 
 func (k Kind) info() kindInfo {
