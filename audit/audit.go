@@ -1,0 +1,154 @@
+// Package audit is rampart's append-only audit trail: one entry per
+// create, write and unlink, per sudo use, per access denial and per
+// authentication event (login, failed login, logout, API key created or
+// revoked).
+//
+// Changes are recorded in the same transaction as the change itself (the
+// ORM calls Trail.Append with its transaction), so a rolled-back change
+// leaves no entry and a committed change always has one. Denials are the
+// exception: the request that was refused rolls back, yet the refusal must
+// stay on record, so they are written in a transaction of their own (see
+// Trail.Detached).
+//
+// The table can only grow: the package has no update or delete API, and on
+// both databases triggers refuse UPDATE and DELETE of audit rows.
+// Reading the trail (Tail, Search) is for administrators: the CLI and the
+// admin endpoints check base.group_system before calling it.
+package audit
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/rampart/rampart/store"
+)
+
+// Op is the kind of an audit entry.
+type Op string
+
+// The audit operations.
+const (
+	OpCreate     Op = "create"
+	OpWrite      Op = "write"
+	OpUnlink     Op = "unlink"
+	OpSudo       Op = "sudo"   // an operation run under Env.Sudo(reason)
+	OpDenied     Op = "denied" // an ACL, record-rule or field-group refusal
+	OpLogin      Op = "login"
+	OpLoginFail  Op = "login_failed"
+	OpLogout     Op = "logout"
+	OpKeyCreated Op = "key_created"
+	OpKeyRevoked Op = "key_revoked"
+)
+
+// Ops lists every operation, for validating search filters.
+var Ops = []Op{OpCreate, OpWrite, OpUnlink, OpSudo, OpDenied, OpLogin, OpLoginFail, OpLogout, OpKeyCreated, OpKeyRevoked}
+
+// Entry is one audit record.
+type Entry struct {
+	ID   int64     `json:"id"`
+	Time time.Time `json:"time"`
+	// UserID is the user the operation acted as; Login its login when
+	// known. RealUserID is the authenticated user behind it: it differs
+	// from UserID after with_user, and is what a sudo entry is blamed on.
+	UserID     int64  `json:"user_id"`
+	Login      string `json:"login,omitempty"`
+	RealUserID int64  `json:"real_user_id"`
+	Op         Op     `json:"op"`
+	Model      string `json:"model,omitempty"`
+	// IDs are the records concerned; Fields the field names a write or
+	// create set (never their values: the trail must not become a copy of
+	// the data it protects).
+	IDs    []int64  `json:"ids,omitempty"`
+	Fields []string `json:"fields,omitempty"`
+	// Reason is the sudo reason.
+	Reason    string `json:"reason,omitempty"`
+	Route     string `json:"route,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
+	ClientIP  string `json:"client_ip,omitempty"`
+	// Detail is a short free text: the refused operation, the failed
+	// login's cause class, the key name. Never a secret.
+	Detail string `json:"detail,omitempty"`
+}
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// Migrations is the "audit" component's schema, for store.DB.Migrate.
+func Migrations() (store.MigrationSet, error) {
+	sub, err := fsSub()
+	if err != nil {
+		return store.MigrationSet{}, err
+	}
+	return store.LoadMigrations("audit", sub)
+}
+
+// Trail writes and reads the audit table.
+type Trail struct {
+	db  *store.DB
+	log *slog.Logger
+	now func() time.Time
+
+	// detached entries (denials) waiting for their own transaction; see
+	// Detached for why SQLite cannot write them synchronously.
+	mu      sync.Mutex
+	pending []Entry
+	wake    chan struct{}
+	idle    *sync.Cond
+	busy    bool
+	done    chan struct{}
+	stopped bool
+}
+
+// Options configure a Trail. Zero values pick defaults.
+type Options struct {
+	Logger *slog.Logger
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// New returns a Trail on db. Call Close when done to flush detached entries.
+func New(db *store.DB, opt Options) *Trail {
+	t := &Trail{db: db, log: opt.Logger, now: opt.Now,
+		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if t.log == nil {
+		t.log = slog.New(slog.DiscardHandler)
+	}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	t.idle = sync.NewCond(&t.mu)
+	go t.drain()
+	return t
+}
+
+// DB is the trail's database.
+func (t *Trail) DB() *store.DB { return t.db }
+
+func (t *Trail) stamp(e *Entry) {
+	if e.Time.IsZero() {
+		e.Time = t.now()
+	}
+	e.Time = e.Time.UTC()
+	if e.RealUserID == 0 {
+		e.RealUserID = e.UserID
+	}
+}
+
+// Append records e inside tx, the transaction of the change it describes.
+// If tx rolls back, the entry goes with it. Passing a read-only transaction
+// is a programming error.
+func (t *Trail) Append(ctx context.Context, tx *store.Tx, e Entry) error {
+	t.stamp(&e)
+	return insert(ctx, tx, e)
+}
+
+// Write records e in a transaction of its own, synchronously: for events
+// that are not part of a data change (auth events) and happen when the
+// caller holds no write transaction.
+func (t *Trail) Write(ctx context.Context, e Entry) error {
+	t.stamp(&e)
+	return t.db.Write(ctx, func(tx *store.Tx) error { return insert(ctx, tx, e) })
+}

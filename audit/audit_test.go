@@ -1,0 +1,124 @@
+package audit_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/store"
+	"github.com/rampart/rampart/store/storetest"
+)
+
+func newTrail(t *testing.T, db *store.DB) *audit.Trail {
+	t.Helper()
+	set, err := audit.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+	tr := audit.New(db, audit.Options{})
+	t.Cleanup(func() { tr.Close() })
+	return tr
+}
+
+func TestAppendCommitAndRollback(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		tr := newTrail(t, db)
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			return tr.Append(ctx, tx, audit.Entry{UserID: 2, Op: audit.OpWrite, Model: "sale.order", IDs: []int64{7, 17}, Fields: []string{"state"}, RequestID: "r1"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			if err := tr.Append(ctx, tx, audit.Entry{UserID: 2, Op: audit.OpUnlink, Model: "sale.order", IDs: []int64{7}}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		got, err := tr.Tail(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Op != audit.OpWrite || got[0].RealUserID != 2 || len(got[0].IDs) != 2 || got[0].Fields[0] != "state" {
+			t.Fatalf("entries = %+v, want the committed write only", got)
+		}
+		if time.Since(got[0].Time) > time.Minute {
+			t.Errorf("time = %v", got[0].Time)
+		}
+	})
+}
+
+func TestAppendOnly(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		tr := newTrail(t, db)
+		if err := tr.Write(ctx, audit.Entry{UserID: 1, Op: audit.OpLogin}); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`UPDATE rampart_audit SET op = 'logout'`, `DELETE FROM rampart_audit`} {
+			err := db.Write(ctx, func(tx *store.Tx) error {
+				_, err := tx.Exec(ctx, q)
+				return err
+			})
+			if err == nil {
+				t.Errorf("%s: succeeded on an append-only table", q)
+			}
+		}
+		got, _ := tr.Tail(ctx, 10)
+		if len(got) != 1 || got[0].Op != audit.OpLogin {
+			t.Fatalf("entries = %+v", got)
+		}
+	})
+}
+
+func TestDetachedAndSearch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		tr := newTrail(t, db)
+		t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		// A denial while the writer is held by a transaction that then
+		// rolls back: the entry must survive, and nothing may deadlock.
+		_ = db.Write(ctx, func(tx *store.Tx) error {
+			tr.Detached(audit.Entry{Time: t0, UserID: 3, Op: audit.OpDenied, Model: "sale.order", IDs: []int64{12}, Detail: "write"})
+			return errors.New("refused")
+		})
+		tr.Detached(audit.Entry{Time: t0.Add(time.Hour), UserID: 4, RealUserID: 3, Op: audit.OpSudo, Model: "res.partner", IDs: []int64{120}, Reason: "portal signup"})
+		tr.Flush()
+		for _, tc := range []struct {
+			name string
+			f    audit.Filter
+			want int
+		}{
+			{"all", audit.Filter{}, 2},
+			{"op", audit.Filter{Op: audit.OpDenied}, 1},
+			{"user matches real user", audit.Filter{UserID: 3}, 2},
+			{"record", audit.Filter{RecordID: 12}, 1},
+			{"record no prefix match", audit.Filter{RecordID: 1}, 0},
+			{"model", audit.Filter{Model: "res.partner"}, 1},
+			{"since", audit.Filter{Since: t0.Add(time.Minute)}, 1},
+			{"until", audit.Filter{Until: t0.Add(time.Minute)}, 1},
+			{"limit", audit.Filter{Limit: 1}, 1},
+		} {
+			got, err := tr.Search(ctx, tc.f)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if len(got) != tc.want {
+				t.Errorf("%s: %d entries, want %d: %+v", tc.name, len(got), tc.want, got)
+			}
+		}
+		if _, err := tr.Search(ctx, audit.Filter{Op: "drop"}); err == nil {
+			t.Error("unknown op accepted")
+		}
+	})
+}
