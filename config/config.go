@@ -1,0 +1,298 @@
+// Package config is rampart's configuration: one struct, read from a YAML
+// file, then RAMPART_* environment variables, then command-line flags, each
+// overriding the one before. It is strict: an unknown key, an unknown
+// RAMPART_ variable or a bad value stops start-up with a message naming it,
+// because a misspelt security setting silently ignored is a security bug.
+package config
+
+import (
+	"bytes"
+	"encoding"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rampart/rampart/httpd"
+)
+
+// Config is the whole server configuration.
+type Config struct {
+	// Data is the data directory: the SQLite file, ACME and self-signed
+	// certificate caches.
+	Data string `yaml:"data"`
+	// DB is the database URL: empty or sqlite:PATH for SQLite inside Data,
+	// postgres://... for PostgreSQL.
+	DB string `yaml:"db"`
+	// DBName is the database name Odoo clients must use (default "rampart").
+	DBName string `yaml:"db_name"`
+	// Demo loads the demo app with its demo users and data.
+	Demo bool `yaml:"demo"`
+	// Apps are app directories (YAML models, security files) to load.
+	Apps []string      `yaml:"apps"`
+	Log   LogConfig    `yaml:"log"`
+	HTTP  httpd.Config `yaml:"http"`
+	Admin AdminConfig  `yaml:"admin"`
+	ORM   ORMConfig    `yaml:"orm"`
+}
+
+// LogConfig selects the log format and level.
+type LogConfig struct {
+	Format string `yaml:"format"` // json or text
+	Level  string `yaml:"level"`  // debug, info, warn, error
+}
+
+// AdminConfig is the admin listener (Prometheus /metrics).
+type AdminConfig struct {
+	// Addr of the admin listener; loopback by default, "off" disables it.
+	Addr string `yaml:"addr"`
+}
+
+// ORMConfig bounds what one request may ask of the ORM.
+type ORMConfig struct {
+	MaxLimit int `yaml:"max_limit"`
+}
+
+// Default is the configuration before any file, variable or flag.
+func Default() Config {
+	c := Config{Data: "rampart-data", DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
+		Admin: AdminConfig{Addr: "127.0.0.1:9069"}, ORM: ORMConfig{MaxLimit: 1000}}
+	c.HTTP.Defaults()
+	return c
+}
+
+// Validate checks every value, naming the key of the first bad one.
+func (c *Config) Validate() error {
+	var problems []error
+	if c.Data == "" {
+		problems = append(problems, errors.New("data: must not be empty"))
+	}
+	if c.DB != "" && !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
+		problems = append(problems, errors.New("db: want sqlite:PATH or postgres://..."))
+	}
+	if c.DBName == "" || strings.ContainsAny(c.DBName, " /\\") {
+		problems = append(problems, fmt.Errorf("db_name %q: must be a plain name", c.DBName))
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		problems = append(problems, fmt.Errorf("log.format %q: want json or text", c.Log.Format))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level))
+	}
+	if c.ORM.MaxLimit <= 0 {
+		problems = append(problems, errors.New("orm.max_limit: must be positive"))
+	}
+	if err := c.HTTP.Validate(); err != nil {
+		problems = append(problems, err)
+	}
+	return errors.Join(problems...)
+}
+
+// LoadFile merges a YAML file into c. Unknown keys are errors.
+func (c *Config) LoadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	return c.LoadYAML(bytes.NewReader(b), path)
+}
+
+// LoadYAML merges YAML from r (name is used in messages).
+func (c *Config) LoadYAML(r io.Reader, name string) error {
+	src, err := io.ReadAll(r)
+	if err != nil {
+		return fmt.Errorf("config file %s: %w", name, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config file %s: %s", name, nameKeys(src, err))
+	}
+	return nil
+}
+
+// nameKeys rewrites yaml's "line N: ..." messages to also name the key at
+// that line (http.read_timeout), which is what a reader looks for.
+func nameKeys(src []byte, err error) string {
+	var root yaml.Node
+	if yaml.Unmarshal(src, &root) != nil {
+		return err.Error()
+	}
+	keys := map[int]string{}
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, path)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				p := n.Content[i].Value
+				if path != "" {
+					p = path + "." + p
+				}
+				keys[n.Content[i].Line] = p
+				walk(n.Content[i+1], p)
+			}
+		}
+	}
+	walk(&root, "")
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		var n int
+		if _, e := fmt.Sscanf(t, "line %d:", &n); e == nil {
+			if k, ok := keys[n]; ok {
+				lines[i] = l + " (key " + k + ")"
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// LoadEnv applies RAMPART_* variables: RAMPART_HTTP_ADDR sets http.addr.
+// Lists are comma-separated. RAMPART_TEST_* belongs to the test suite and
+// is ignored; any other unknown RAMPART_ variable is an error.
+func (c *Config) LoadEnv(environ []string) error {
+	fields := map[string]reflect.Value{}
+	collect(reflect.ValueOf(c).Elem(), "RAMPART", fields)
+	var problems []error
+	sort.Strings(environ)
+	for _, kv := range environ {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "RAMPART_") || strings.HasPrefix(k, "RAMPART_TEST_") {
+			continue
+		}
+		f, ok := fields[k]
+		if !ok {
+			problems = append(problems, fmt.Errorf("environment: unknown variable %s", k))
+			continue
+		}
+		if err := setString(f, v); err != nil {
+			problems = append(problems, fmt.Errorf("environment %s: %w", k, err))
+		}
+	}
+	return errors.Join(problems...)
+}
+
+// collect maps env names to settable fields, by yaml tag path.
+func collect(v reflect.Value, prefix string, out map[string]reflect.Value) {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		tag := strings.Split(sf.Tag.Get("yaml"), ",")[0]
+		if tag == "-" || !sf.IsExported() {
+			continue
+		}
+		if tag == "" {
+			tag = strings.ToLower(sf.Name)
+		}
+		name := prefix + "_" + strings.ToUpper(tag)
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && !isScalar(fv) {
+			collect(fv, name, out)
+			continue
+		}
+		if fv.Kind() == reflect.Map {
+			continue
+		}
+		out[name] = fv
+	}
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+func isScalar(v reflect.Value) bool {
+	return v.Type() == reflect.TypeFor[time.Time]() || reflect.PointerTo(v.Type()).Implements(textUnmarshaler)
+}
+
+func setString(f reflect.Value, s string) error {
+	if f.CanAddr() && f.Addr().Type().Implements(textUnmarshaler) {
+		return f.Addr().Interface().(encoding.TextUnmarshaler).UnmarshalText([]byte(s))
+	}
+	switch f.Interface().(type) {
+	case time.Duration:
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("bad duration %q", s)
+		}
+		f.SetInt(int64(d))
+		return nil
+	case []netip.Prefix:
+		var ps []netip.Prefix
+		for _, p := range splitList(s) {
+			pp, err := parsePrefix(p)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, pp)
+		}
+		f.Set(reflect.ValueOf(ps))
+		return nil
+	}
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(s)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("bad boolean %q", s)
+		}
+		f.SetBool(b)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("bad integer %q", s)
+		}
+		f.SetInt(n)
+	case reflect.Float64:
+		n, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return fmt.Errorf("bad number %q", s)
+		}
+		f.SetFloat(n)
+	case reflect.Slice:
+		if f.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("cannot be set from the environment")
+		}
+		f.Set(reflect.ValueOf(splitList(s)))
+	default:
+		return fmt.Errorf("cannot be set from the environment")
+	}
+	return nil
+}
+
+// parsePrefix accepts a CIDR prefix or a bare address (a /32 or /128).
+func parsePrefix(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("bad address or prefix %q", s)
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
