@@ -37,7 +37,7 @@ type Config struct {
 	// Demo loads the demo app with its demo users and data.
 	Demo bool `yaml:"demo"`
 	// Apps are app directories (YAML models, security files) to load.
-	Apps []string      `yaml:"apps"`
+	Apps  []string     `yaml:"apps"`
 	Log   LogConfig    `yaml:"log"`
 	HTTP  httpd.Config `yaml:"http"`
 	Admin AdminConfig  `yaml:"admin"`
