@@ -1,0 +1,325 @@
+package orm
+
+import (
+	"github.com/rampart/rampart/domain"
+	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/store"
+)
+
+// Read returns the records of ids with the given fields (all the fields
+// the user may see when fields is empty), in the order of ids, in Odoo's
+// JSON forms. Ids that do not exist or that the read rules hide are a
+// MissingError; a field the user's groups exclude is an AccessError; an
+// unknown field a ValidationError.
+func (m *Model) Read(ids []int64, fields []string) ([]map[string]any, error) {
+	tx, err := m.start("read", OpRead, false)
+	if err != nil {
+		return nil, err
+	}
+	ids, err = uniqueIDs(ids)
+	if err != nil {
+		return nil, err
+	}
+	fl, err := m.readFields("read", fields)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return []map[string]any{}, nil
+	}
+	if err := m.checkRecords("read", tx, ids, OpRead); err != nil {
+		return nil, err
+	}
+	m.auditSudo("read", ids)
+	return m.fetch(tx, ids, fl)
+}
+
+// auditSudo buffers the audit event of a read-side operation under sudo.
+func (m *Model) auditSudo(method string, ids []int64) {
+	if m.env.Su {
+		m.env.deferEvent(m.env.event(AuditSudo, method, m.meta.Name, ids))
+	}
+}
+
+// readFields resolves a requested field list: empty means every field the
+// user may see; named fields must exist and be allowed.
+func (m *Model) readFields(method string, names []string) ([]*Field, error) {
+	var out []*Field
+	if len(names) == 0 {
+		for _, f := range m.meta.list {
+			if m.fieldAllowed(m.meta, f) {
+				out = append(out, f)
+			}
+		}
+		return out, nil
+	}
+	seen := map[string]bool{}
+	var problems []errs.FieldError
+	for _, n := range names {
+		f, ok := m.meta.fields[n]
+		if !ok {
+			problems = append(problems, errs.FieldError{Field: safeName(n), Message: "unknown field of " + m.meta.Name})
+			continue
+		}
+		if !m.fieldAllowed(m.meta, f) {
+			return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(m.meta, f, OpRead))
+		}
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, f)
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errs.Validation("Invalid field names for "+m.meta.Name, problems...)
+	}
+	return out, nil
+}
+
+// fetch loads ids (already access-checked) and formats fl.
+func (m *Model) fetch(tx *store.Tx, ids []int64, fl []*Field) ([]map[string]any, error) {
+	cols := []*Field{m.meta.fields["id"]}
+	var x2m []*Field
+	var recName *Field
+	for _, f := range fl {
+		switch {
+		case f.Name == "id":
+		case f.Name == "display_name":
+			if m.meta.RecName != "" {
+				recName = m.meta.fields[m.meta.RecName]
+			}
+		case f.X2many():
+			x2m = append(x2m, f)
+		case f.Stored():
+			cols = append(cols, f)
+		}
+	}
+	recCol := -1
+	if recName != nil {
+		for i, f := range cols {
+			if f == recName {
+				recCol = i
+			}
+		}
+		if recCol < 0 {
+			cols = append(cols, recName)
+			recCol = len(cols) - 1
+		}
+	}
+	d := tx.Dialect()
+	byID := make(map[int64][]any, len(ids))
+	for _, chunk := range chunks(ids) {
+		q := newSQL(d)
+		q.w("SELECT ")
+		for i, f := range cols {
+			if i > 0 {
+				q.w(", ")
+			}
+			q.w("t.", q.ident(f.Column))
+		}
+		q.w(" FROM ", q.ident(m.meta.Table), " t WHERE t.id IN ", q.ids(chunk))
+		rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
+		if err != nil {
+			return nil, dbError(tx, err)
+		}
+		for rows.Next() {
+			dest := make([]any, len(cols))
+			for i, f := range cols {
+				dest[i] = scanDest(f)
+			}
+			if err := rows.Scan(dest...); err != nil {
+				rows.Close()
+				return nil, errs.Wrap(errs.Internal, err, "")
+			}
+			vals := make([]any, len(cols))
+			for i, f := range cols {
+				vals[i] = readValue(f, dest[i])
+			}
+			byID[vals[0].(int64)] = vals
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, dbError(tx, err)
+		}
+	}
+	// Many2one display names, one query per comodel. Odoo reads them with
+	// sudo: the caller sees the name of a record it links to even when it
+	// cannot read that record.
+	names := map[string]map[int64]any{}
+	for i, f := range cols {
+		if f.Type != Many2one || !wanted(fl, f) {
+			continue
+		}
+		want := names[f.Comodel]
+		if want == nil {
+			want = map[int64]any{}
+			names[f.Comodel] = want
+		}
+		for _, vals := range byID {
+			if id, ok := vals[i].(int64); ok {
+				want[id] = nil
+			}
+		}
+	}
+	for model, want := range names {
+		if err := m.displayNames(tx, m.env.reg.models[model], want); err != nil {
+			return nil, err
+		}
+	}
+	rels := map[*Field]map[int64][]int64{}
+	for _, f := range x2m {
+		r, err := m.x2manyIDs(tx, f, ids)
+		if err != nil {
+			return nil, err
+		}
+		rels[f] = r
+	}
+	out := make([]map[string]any, 0, len(ids))
+	for _, id := range ids {
+		vals, ok := byID[id]
+		if !ok {
+			continue // deleted meanwhile; access was checked in the same transaction
+		}
+		rec := make(map[string]any, len(fl)+1)
+		rec["id"] = id
+		for i, f := range cols {
+			if i == 0 || !wanted(fl, f) {
+				continue
+			}
+			if f.Type == Many2one {
+				if ref, ok := vals[i].(int64); ok {
+					rec[f.Name] = []any{ref, names[f.Comodel][ref]}
+					continue
+				}
+			}
+			rec[f.Name] = vals[i]
+		}
+		for _, f := range x2m {
+			l := rels[f][id]
+			if l == nil {
+				l = []int64{}
+			}
+			rec[f.Name] = l
+		}
+		if wanted(fl, m.meta.fields["display_name"]) {
+			if recCol >= 0 {
+				rec["display_name"] = vals[recCol]
+			} else {
+				rec["display_name"] = m.meta.displayName(id)
+			}
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+func wanted(fl []*Field, f *Field) bool {
+	for _, x := range fl {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
+
+// displayNames fills want (id → nil) with the display names of co's
+// records. A record that is gone reads as "" (it may be in another
+// package's table, without a foreign key).
+func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
+	ids := make([]int64, 0, len(want))
+	for id := range want {
+		ids = append(ids, id)
+		want[id] = ""
+	}
+	if co.RecName == "" {
+		for _, id := range ids {
+			want[id] = co.displayName(id)
+		}
+		return nil
+	}
+	d := tx.Dialect()
+	for _, chunk := range chunks(ids) {
+		q := newSQL(d)
+		q.w("SELECT id, ", q.ident(co.fields[co.RecName].Column), " FROM ", q.ident(co.Table), " WHERE id IN ", q.ids(chunk))
+		rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
+		if err != nil {
+			return dbError(tx, err)
+		}
+		for rows.Next() {
+			var id int64
+			var name *string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return errs.Wrap(errs.Internal, err, "")
+			}
+			if name != nil {
+				want[id] = *name
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return dbError(tx, err)
+		}
+	}
+	return nil
+}
+
+// x2manyIDs returns, per record of ids, the linked comodel ids that the
+// user may read (comodel read rules, and archived records hidden unless
+// active_test is off), in the comodel's order.
+func (m *Model) x2manyIDs(tx *store.Tx, f *Field, ids []int64) (map[int64][]int64, error) {
+	co := &Model{env: m.env, meta: m.env.reg.models[f.Comodel]}
+	if co.checked() {
+		if err := co.env.reg.Policy.CheckModel(co.env, co.meta.Name, OpRead); err != nil {
+			return nil, co.env.denied("read", co.meta.Name, nil, err)
+		}
+	}
+	filter, err := co.ruleDomain(OpRead)
+	if err != nil {
+		return nil, err
+	}
+	if co.meta.HasActive() && m.env.ActiveTest() {
+		filter = domain.And(filter, domain.Condition{Field: "active", Operator: "=", Value: true})
+	}
+	out := map[int64][]int64{}
+	d := tx.Dialect()
+	for _, chunk := range chunks(ids) {
+		q := newSQL(d)
+		var owner string
+		if f.Type == One2many {
+			owner = "c." + q.ident(co.meta.fields[f.Inverse].Column)
+			q.w("SELECT ", owner, ", c.id FROM ", q.ident(co.meta.Table), " c WHERE ", owner, " IN ", q.ids(chunk))
+		} else {
+			owner = "r." + q.ident(f.Column1)
+			q.w("SELECT ", owner, ", c.id FROM ", q.ident(f.Relation), " r JOIN ", q.ident(co.meta.Table), " c ON c.id = r.", q.ident(f.Column2),
+				" WHERE ", owner, " IN ", q.ids(chunk))
+		}
+		if filter != nil && filter != domain.Node(domain.True) {
+			where, err := co.where(q, "c", filter, true)
+			if err != nil {
+				return nil, err
+			}
+			q.w(" AND (", where, ")")
+		}
+		q.w(" ORDER BY ", orderSQL(d, "c", co.meta.order))
+		rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
+		if err != nil {
+			return nil, dbError(tx, err)
+		}
+		for rows.Next() {
+			var o, id int64
+			if err := rows.Scan(&o, &id); err != nil {
+				rows.Close()
+				return nil, errs.Wrap(errs.Internal, err, "")
+			}
+			out[o] = append(out[o], id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, dbError(tx, err)
+		}
+	}
+	return out, nil
+}

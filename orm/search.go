@@ -1,0 +1,330 @@
+package orm
+
+import (
+	"strings"
+
+	"github.com/rampart/rampart/domain"
+	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/store"
+)
+
+// SearchOptions page and sort a search.
+type SearchOptions struct {
+	Offset int
+	// Limit is the maximum number of records; 0 means "no limit", which
+	// like any larger value is clamped to Registry.MaxLimit.
+	Limit int
+	// Order is an order-by string ("name desc, id"); "" is the model's
+	// default order.
+	Order string
+}
+
+// where compiles n on alias into q. Rule domains (rule=true) compile as
+// Odoo evaluates them, in superuser mode: no comodel rules in their
+// sub-queries. A caller's domain gets the comodels' read rules in every
+// sub-query unless the Env is in sudo.
+func (m *Model) where(q *sqlBuf, alias string, n domain.Node, rule bool) (string, error) {
+	o := domain.CompileOptions{Alias: alias, ArgOffset: len(q.args)}
+	if !rule && m.checked() {
+		o.SubFilter = func(model string) (domain.Node, error) {
+			co := &Model{env: m.env, meta: m.env.reg.models[model]}
+			if co.meta == nil {
+				return nil, nil
+			}
+			return co.ruleDomain(OpRead)
+		}
+	}
+	sql, args, err := m.env.reg.compile(q.d, m.meta.Name, n, o)
+	if err != nil {
+		return "", err
+	}
+	q.args = append(q.args, args...)
+	return sql, nil
+}
+
+// compile is the one call into package domain's compiler.
+func (r *Registry) compile(d store.Dialect, model string, n domain.Node, o domain.CompileOptions) (string, []any, error) {
+	sql, args, err := domain.Compile(d, r, model, n, o)
+	if err != nil {
+		if e := errs.As(err); e.Kind != errs.Internal {
+			return "", nil, e
+		}
+		return "", nil, errs.Wrap(errs.Internal, err, "")
+	}
+	return sql, args, nil
+}
+
+// searchDomain is the caller's domain with Odoo's implicit filters: the
+// active test (unless the domain names the active field or the context
+// turns it off).
+func (m *Model) searchDomain(d domain.Node) domain.Node {
+	if m.meta.HasActive() && m.env.ActiveTest() && !mentions(d, "active") {
+		d = domain.And(d, domain.Condition{Field: "active", Operator: "=", Value: true})
+	}
+	return d
+}
+
+// mentions reports a top-level condition on field (or a path starting
+// with it).
+func mentions(n domain.Node, field string) bool {
+	switch x := n.(type) {
+	case domain.Condition:
+		return x.Field == field || strings.HasPrefix(x.Field, field+".")
+	case *domain.NotNode:
+		return mentions(x.Child(), field)
+	case *domain.AndNode:
+		for _, c := range x.Children() {
+			if mentions(c, field) {
+				return true
+			}
+		}
+	case *domain.OrNode:
+		for _, c := range x.Children() {
+			if mentions(c, field) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkDomainFields refuses a domain that names a field the user's groups
+// exclude, on the model or along a dotted path or 'any' sub-domain
+// (Odoo checks field access when it turns a condition into SQL). Unknown
+// names are left to the compiler, which reports them.
+func (m *Model) checkDomainFields(method string, meta *Meta, n domain.Node) error {
+	if !m.checked() {
+		return nil
+	}
+	switch x := n.(type) {
+	case domain.Condition:
+		cur := meta
+		for _, part := range strings.Split(x.Field, ".") {
+			if cur == nil {
+				break
+			}
+			f, ok := cur.fields[part]
+			if !ok {
+				break
+			}
+			if !m.fieldAllowed(cur, f) {
+				return m.env.denied(method, m.meta.Name, nil, fieldAccessError(cur, f, OpRead))
+			}
+			cur = m.env.reg.models[f.Comodel] // nil for non-relational
+		}
+		if sub, ok := x.Value.(domain.Node); ok && cur != nil {
+			return m.checkDomainFields(method, cur, sub)
+		}
+	case *domain.NotNode:
+		return m.checkDomainFields(method, meta, x.Child())
+	case *domain.AndNode:
+		for _, c := range x.Children() {
+			if err := m.checkDomainFields(method, meta, c); err != nil {
+				return err
+			}
+		}
+	case *domain.OrNode:
+		for _, c := range x.Children() {
+			if err := m.checkDomainFields(method, meta, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// order parses an order string, checking field access on every term.
+func (m *Model) order(method, s string) ([]orderTerm, error) {
+	if strings.TrimSpace(s) == "" {
+		return m.meta.order, nil
+	}
+	terms, err := parseOrder(m.meta, s)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range terms {
+		if !m.fieldAllowed(m.meta, t.field) {
+			return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(m.meta, t.field, OpRead))
+		}
+	}
+	return terms, nil
+}
+
+// selectIDs builds "SELECT t.id FROM table t WHERE <domain> AND <rule>".
+func (m *Model) selectIDs(method string, tx *store.Tx, d domain.Node) (*sqlBuf, error) {
+	if err := m.checkDomainFields(method, m.meta, d); err != nil {
+		return nil, err
+	}
+	rule, err := m.ruleDomain(OpRead)
+	if err != nil {
+		return nil, err
+	}
+	q := newSQL(tx.Dialect())
+	q.w("SELECT t.id FROM ", q.ident(m.meta.Table), " t")
+	var conds []string
+	if d = m.searchDomain(d); d != nil && d != domain.Node(domain.True) {
+		w, err := m.where(q, "t", d, false)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, "("+w+")")
+	}
+	if rule != nil {
+		w, err := m.where(q, "t", rule, true)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, "("+w+")")
+	}
+	if len(conds) > 0 {
+		q.w(" WHERE ", strings.Join(conds, " AND "))
+	}
+	return q, nil
+}
+
+// clampLimit applies the registry's cap.
+func (m *Model) clampLimit(limit int) (int, error) {
+	if limit < 0 {
+		return 0, errs.Validation("Invalid limit", errs.FieldError{Field: "limit", Message: "must not be negative"})
+	}
+	if max := m.env.reg.maxLimit(); limit == 0 || limit > max {
+		limit = max
+	}
+	return limit, nil
+}
+
+// Search returns the ids of the records matching d (nil: all) that the
+// user may read, sorted and paged. ACL read is required; the read rules
+// are ANDed into the query, silently filtering.
+func (m *Model) Search(d domain.Node, o SearchOptions) ([]int64, error) {
+	tx, err := m.start("search", OpRead, false)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := m.search("search", tx, d, o)
+	if err == nil {
+		m.auditSudo("search", ids)
+	}
+	return ids, err
+}
+
+func (m *Model) search(method string, tx *store.Tx, d domain.Node, o SearchOptions) ([]int64, error) {
+	if o.Offset < 0 {
+		return nil, errs.Validation("Invalid offset", errs.FieldError{Field: "offset", Message: "must not be negative"})
+	}
+	limit, err := m.clampLimit(o.Limit)
+	if err != nil {
+		return nil, err
+	}
+	terms, err := m.order(method, o.Order)
+	if err != nil {
+		return nil, err
+	}
+	q, err := m.selectIDs(method, tx, d)
+	if err != nil {
+		return nil, err
+	}
+	q.w(" ORDER BY ", orderSQL(q.d, "t", terms), " LIMIT ", q.arg(int64(limit)))
+	if o.Offset > 0 {
+		q.w(" OFFSET ", q.arg(int64(o.Offset)))
+	}
+	ids := []int64{}
+	err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) })
+	return ids, err
+}
+
+// SearchRead is Search followed by Read of fields on the result, in one
+// access check.
+func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]map[string]any, error) {
+	tx, err := m.start("search_read", OpRead, false)
+	if err != nil {
+		return nil, err
+	}
+	fl, err := m.readFields("search_read", fields)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := m.search("search_read", tx, d, o)
+	if err != nil {
+		return nil, err
+	}
+	m.auditSudo("search_read", ids)
+	if len(ids) == 0 {
+		return []map[string]any{}, nil
+	}
+	return m.fetch(tx, ids, fl)
+}
+
+// SearchCount counts the records matching d that the user may read, up to
+// limit when limit > 0.
+func (m *Model) SearchCount(d domain.Node, limit int) (int64, error) {
+	tx, err := m.start("search_count", OpRead, false)
+	if err != nil {
+		return 0, err
+	}
+	if limit < 0 {
+		return 0, errs.Validation("Invalid limit", errs.FieldError{Field: "limit", Message: "must not be negative"})
+	}
+	inner, err := m.selectIDs("search_count", tx, d)
+	if err != nil {
+		return 0, err
+	}
+	q := newSQL(tx.Dialect())
+	q.args = inner.args
+	q.w("SELECT count(*) FROM (", inner.String())
+	if limit > 0 {
+		q.w(" LIMIT ", q.arg(int64(limit)))
+	}
+	q.w(") sub")
+	var n int64
+	if err := scanIDs(m.env, tx, q, func(c int64) { n = c }); err != nil {
+		return 0, err
+	}
+	m.auditSudo("search_count", nil)
+	return n, nil
+}
+
+// NameSearch finds records whose display name matches name with operator
+// (ilike when empty), within args, and returns [id, display_name] pairs.
+// An empty name matches every record.
+func (m *Model) NameSearch(name string, args domain.Node, operator string, limit int) ([][2]any, error) {
+	tx, err := m.start("name_search", OpRead, false)
+	if err != nil {
+		return nil, err
+	}
+	if operator == "" {
+		operator = "ilike"
+	}
+	if limit <= 0 {
+		limit = 100 // Odoo's name_search default
+	}
+	d := args
+	if name != "" || operator != "ilike" {
+		field := m.meta.RecName
+		if field == "" {
+			field = "id"
+		}
+		cond, err := domain.NewCondition(field, operator, name)
+		if err != nil {
+			return nil, err
+		}
+		d = domain.And(args, cond)
+	}
+	ids, err := m.search("name_search", tx, d, SearchOptions{Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	m.auditSudo("name_search", ids)
+	out := make([][2]any, 0, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := m.fetch(tx, ids, []*Field{m.meta.fields["id"], m.meta.fields["display_name"]})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		out = append(out, [2]any{r["id"], r["display_name"]})
+	}
+	return out, nil
+}

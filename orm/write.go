@@ -1,0 +1,105 @@
+package orm
+
+import (
+	"strings"
+
+	"github.com/rampart/rampart/store"
+)
+
+// Write sets vals on every record of ids. Sequence: ACL (write); field
+// groups on every given field; validation (nothing is written if it
+// fails); ids that do not exist or that the read rules hide are
+// MissingError, readable ids outside the write rules AccessError (on the
+// values before the change); then the update, x2many commands and the
+// audit event with the changed field names.
+func (m *Model) Write(ids []int64, vals map[string]any) error {
+	tx, err := m.start("write", OpWrite, true)
+	if err != nil {
+		return err
+	}
+	ids, err = uniqueIDs(ids)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return m.write(tx, ids, vals)
+}
+
+func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
+	if err := m.checkFieldNames("write", sortedKeys(vals), OpWrite); err != nil {
+		return err
+	}
+	p, problems := m.prepare(vals, false, "", "")
+	if len(problems) > 0 {
+		return validationError(m.meta.Name, problems)
+	}
+	if err := m.checkRecords("write", tx, ids, OpWrite); err != nil {
+		return err
+	}
+	return m.env.savepoint(tx, func() error {
+		for _, chunk := range chunks(ids) {
+			if err := m.update(tx, chunk, p); err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			if err := m.runCommands(tx, id, p.x2m); err != nil {
+				return err
+			}
+		}
+		if err := m.afterWrite(tx, ids, p.fields, false); err != nil {
+			return err
+		}
+		ev := m.env.event(AuditWrite, "write", m.meta.Name, ids)
+		ev.Fields = p.fields
+		return m.env.record(tx, ev)
+	})
+}
+
+// update sets the prepared columns and write_uid/write_date.
+func (m *Model) update(tx *store.Tx, ids []int64, p prepared) error {
+	q := newSQL(tx.Dialect())
+	sets := make([]string, 0, len(p.cols)+2)
+	for i, f := range p.cols {
+		sets = append(sets, q.ident(f.Column)+" = "+q.arg(p.vals[i]))
+	}
+	sets = append(sets,
+		q.ident("write_uid")+" = "+q.arg(nullID(m.env.UID())),
+		q.ident("write_date")+" = "+q.arg(m.env.reg.now().Format(DatetimeLayout)))
+	q.w("UPDATE ", q.ident(m.meta.Table), " SET ", strings.Join(sets, ", "), " WHERE ", q.ident("id"), " IN ", q.ids(ids))
+	if _, err := tx.ExecRaw(m.env.ctx, q.String(), q.args...); err != nil {
+		return dbError(tx, err)
+	}
+	return nil
+}
+
+// Unlink deletes the records of ids: ACL (unlink); missing or unreadable
+// ids are MissingError, readable ones outside the unlink rules
+// AccessError; then the delete (many2one references cascade, restrict or
+// are cleared as declared; a restricted reference is a ValidationError).
+func (m *Model) Unlink(ids []int64) error {
+	tx, err := m.start("unlink", OpUnlink, true)
+	if err != nil {
+		return err
+	}
+	ids, err = uniqueIDs(ids)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	return m.unlink(tx, ids)
+}
+
+func (m *Model) unlink(tx *store.Tx, ids []int64) error {
+	if err := m.checkRecords("unlink", tx, ids, OpUnlink); err != nil {
+		return err
+	}
+	return m.env.savepoint(tx, func() error {
+		for _, chunk := range chunks(ids) {
+			q := newSQL(tx.Dialect())
+			q.w("DELETE FROM ", q.ident(m.meta.Table), " WHERE ", q.ident("id"), " IN ", q.ids(chunk))
+			if _, err := tx.ExecRaw(m.env.ctx, q.String(), q.args...); err != nil {
+				return dbError(tx, err)
+			}
+		}
+		return m.env.record(tx, m.env.event(AuditUnlink, "unlink", m.meta.Name, ids))
+	})
+}
