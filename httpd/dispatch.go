@@ -85,7 +85,7 @@ func (s *Server) run(req *Request, rpcID *any) (result any, err error) {
 		}
 	}
 	if route.Params != nil {
-		in, err := bindParams(route, req, body)
+		in, err := bindParams(route, req)
 		if err != nil {
 			return nil, err
 		}
@@ -234,4 +234,3 @@ func sanitizeMethod(m string) string {
 	}
 	return m
 }
-

@@ -1,78 +1,48 @@
 package httpd
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"net/url"
-	"reflect"
-	"strings"
 
 	"github.com/rampart/rampart/errs"
 )
 
 // Validator is implemented by Route.Params structs that check themselves
-// beyond their types; it returns every problem, field by field.
+// beyond their tags (cross-field rules); it returns every problem, field
+// by field. It runs only when the tag rules all passed.
 type Validator interface {
 	Validate() []errs.FieldError
 }
 
 // bindParams decodes the route's declared input into a fresh value of the
-// Params type: JSON object members for json routes, form/query values for
-// http routes. Unknown members are refused: a typo must not be ignored.
-func bindParams(route *Route, req *Request, body []byte) (any, error) {
-	t := reflect.TypeOf(route.Params)
-	if t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	ptr := reflect.New(t)
-	var src any = req.Params
-	if route.Type == TypeHTTP {
-		if err := req.HTTP.ParseForm(); err != nil {
-			return nil, errs.Wrap(errs.BadRequest, err, "The form could not be parsed.")
-		}
-		src = formObject(req.HTTP.Form)
-	}
-	raw, err := json.Marshal(src)
-	if err != nil {
-		return nil, errs.Wrap(errs.BadRequest, err, "invalid parameters")
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(ptr.Interface()); err != nil {
-		return nil, errs.Validation("invalid parameters", paramError(err))
-	}
-	if v, ok := ptr.Interface().(Validator); ok {
-		if fes := v.Validate(); len(fes) > 0 {
-			return nil, errs.Validation("invalid parameters", fes...)
+// Params type: JSON object members for json routes (the JSON-RPC params or
+// the JSON-2 body), form and query values for http routes. Unknown members
+// are refused: a typo must not be ignored.
+func bindParams(route *Route, req *Request) (any, error) {
+	spec := route.params
+	if spec == nil { // a Route built without Register (tests)
+		var err error
+		if spec, err = compileParams(route.Params); err != nil {
+			return nil, errs.Internalf("route %s: %v", route.Name, err)
 		}
 	}
-	return ptr.Interface(), nil
+	if route.Type != TypeHTTP {
+		return spec.bind(req.Params, false)
+	}
+	if err := req.HTTP.ParseForm(); err != nil {
+		return nil, errs.Wrap(errs.BadRequest, err, "The form could not be parsed.")
+	}
+	return spec.bind(formObject(req.HTTP.Form), true)
 }
 
+// formObject turns form values into the binder's input: every value is a
+// []string, a repeated key meaning a list.
 func formObject(f url.Values) map[string]any {
 	m := make(map[string]any, len(f))
 	for k, vs := range f {
 		if k == "csrf_token" {
 			continue // consumed by the CSRF check, as Odoo pops it
 		}
-		if len(vs) == 1 {
-			m[k] = vs[0]
-		} else {
-			m[k] = vs
-		}
+		m[k] = vs
 	}
 	return m
-}
-
-func paramError(err error) errs.FieldError {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return errs.FieldError{Field: te.Field, Message: "must be of type " + te.Type.String()}
-	}
-	msg := err.Error()
-	if i := strings.Index(msg, "unknown field "); i >= 0 {
-		return errs.FieldError{Field: strings.Trim(msg[i+len("unknown field "):], `"`), Message: "unknown field"}
-	}
-	return errs.FieldError{Field: "", Message: "invalid parameters"}
 }

@@ -87,8 +87,12 @@ type Route struct {
 	// ReadOnly routes run their Env transaction on a read-only connection.
 	ReadOnly bool
 	// Params, when set, is a pointer to a zero struct that declares the
-	// route's input; the decoded, validated value is in Request.Input.
+	// route's input with `json` names and `validate` rules (see
+	// validtag.go); the decoded, validated value (a pointer to a new
+	// struct) is in Request.Input. Unknown input names are refused.
 	Params any
+	// params is Params compiled at registration (see validate.go).
+	params *paramSpec
 	// Handler produces the result. For http routes the result is written
 	// as HTML (string), bytes, a redirect or JSON; for json types it is
 	// JSON-encoded.

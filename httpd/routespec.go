@@ -108,6 +108,13 @@ func (r *Route) normalize() error {
 	if r.Successor != "" && !strings.HasPrefix(r.Successor, "/") && !strings.HasPrefix(r.Successor, "https://") {
 		bad("successor %q must be a path or an https URL", r.Successor)
 	}
+	if r.Params != nil {
+		spec, err := compileParams(r.Params)
+		if err != nil {
+			bad("%v", err)
+		}
+		r.params = spec
+	}
 	if r.Handler == nil {
 		bad("no handler")
 	}
