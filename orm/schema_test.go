@@ -1,0 +1,65 @@
+package orm
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/rampart/rampart/store"
+	"github.com/rampart/rampart/store/storetest"
+)
+
+func TestSyncIdempotentAndKeepsRemovedColumns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		r := testRegistry(t)
+		setup(t, db, r)
+		rep, err := r.Sync(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Changes) != 0 || len(rep.Warnings) != 0 {
+			t.Fatalf("second sync changed something: %+v", rep)
+		}
+		e := newEnv(t, db, r, admin)
+		mustCreate(t, model(t, e, "test.tag"), map[string]any{"name": "kept"})
+		if err := e.Finish(nil); err != nil {
+			t.Fatal(err)
+		}
+
+		// A new declaration of test.tag without "name" but with a new
+		// required field and an index.
+		r2 := NewRegistry()
+		err = r2.Define(ModelDef{Name: "test.tag", Source: "v2", Fields: []Field{
+			{Name: "label", Type: Char}, {Name: "rank", Type: Integer, Required: true, Index: true},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err = r2.Sync(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		joined := strings.Join(rep.Warnings, "\n")
+		if !strings.Contains(joined, "test_tag.name is no longer declared") {
+			t.Errorf("removed column not reported: %q", joined)
+		}
+		if !strings.Contains(joined, "test.tag.rank: required column added") {
+			t.Errorf("nullable required column not reported: %q", joined)
+		}
+		if len(rep.Changes) != 3 { // label, rank, index on rank
+			t.Errorf("changes = %q", rep.Changes)
+		}
+		var name string
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			return tx.QueryRow(ctx, `SELECT name FROM test_tag`).Scan(&name)
+		})
+		if err != nil || name != "kept" {
+			t.Errorf("removed column's data: %q, %v", name, err)
+		}
+		rep, err = r2.Sync(ctx, db)
+		if err != nil || len(rep.Changes) != 0 {
+			t.Errorf("third sync: %+v, %v", rep, err)
+		}
+	})
+}
