@@ -61,7 +61,11 @@ func invalid(format string, args ...any) *errs.Error {
 // huge hostile item does not make a huge error.
 func short(v any) string {
 	var b strings.Builder
-	writeValue(&b, v)
+	if c, ok := v.(Condition); ok {
+		c.writeTo(&b) // conditions read as Odoo prints them: (f, op, v)
+	} else {
+		writeValue(&b, v)
+	}
 	s := b.String()
 	if len(s) > 80 {
 		s = s[:77] + "..."
@@ -340,9 +344,9 @@ func canonValue(v any, depth int) (any, error) {
 	case Node:
 		return nil, valueError("a domain is only allowed as the value of 'any'/'not any'")
 	case []any:
-		return canonSeq(v, depth)
+		return canonSlice(v, depth)
 	case pyTuple:
-		return canonSeq(v, depth)
+		return canonSlice([]any(v), depth)
 	case []int64:
 		return canonSlice(v, depth)
 	case []int:
@@ -379,21 +383,6 @@ func canonFloat(f float64) (any, error) {
 		return nil, valueError("non-finite number")
 	}
 	return f, nil
-}
-
-func canonSeq(v []any, depth int) (any, error) {
-	if depth > 0 {
-		return nil, valueError("nested lists are not allowed as values")
-	}
-	out := make([]any, len(v))
-	for i, x := range v {
-		c, err := canonValue(x, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = c
-	}
-	return out, nil
 }
 
 func canonSlice[T any](v []T, depth int) (any, error) {
