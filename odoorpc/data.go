@@ -1,0 +1,35 @@
+package odoorpc
+
+import "github.com/rampart/rampart/orm"
+
+// Data is one call's access to the models, with the caller's rights.
+// Production uses the ORM (ORMData); the interface exists so that the
+// protocol layer is tested on its own, against fakes.
+type Data interface {
+	// Model returns the named model; unknown is errs.NotFound.
+	Model(name string) (Model, error)
+	// Models lists every model name, for /doc/index.json.
+	Models() []string
+	// WithContext is the same view under another Odoo context.
+	WithContext(ctx map[string]any) Data
+	// Env is the underlying ORM environment (nil in tests), handed to
+	// app-registered methods.
+	Env() *orm.Env
+}
+
+// Model is one model's public operations, with Odoo's semantics and
+// Odoo's JSON value forms. Domains are in their JSON form (a list).
+type Model interface {
+	Create(vals []map[string]any) ([]int64, error)
+	Read(ids []int64, fields []string) ([]map[string]any, error)
+	Write(ids []int64, vals map[string]any) error
+	Unlink(ids []int64) error
+	Search(domain []any, offset, limit int, order string) ([]int64, error)
+	SearchRead(domain []any, fields []string, offset, limit int, order string) ([]map[string]any, error)
+	SearchCount(domain []any, limit int) (int64, error)
+	FieldsGet(fields, attributes []string) (map[string]map[string]any, error)
+	NameSearch(name string, domain []any, operator string, limit int) ([][2]any, error)
+	// CheckAccess reports the model ACL for op ("read", "write",
+	// "create", "unlink"): nil, or the AccessError Odoo would raise.
+	CheckAccess(op string) error
+}

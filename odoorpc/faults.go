@@ -1,0 +1,55 @@
+package odoorpc
+
+import (
+	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/odoorpc/xmlrpc"
+)
+
+// Odoo's /xmlrpc/2 fault codes (odoo/addons/rpc/controllers/xmlrpc.py).
+const (
+	FaultApplicationError = 1 // anything else
+	FaultWarning          = 2 // UserError and its subclasses, RedirectWarning
+	FaultAccessDenied     = 3
+	FaultAccessError      = 4
+)
+
+// faultCode maps an error kind to the /xmlrpc/2 code, in Odoo's order
+// (AccessError is tested before AccessDenied there; both are distinct
+// kinds here).
+func faultCode(k errs.Kind) int {
+	switch k {
+	case errs.AccessError:
+		return FaultAccessError
+	case errs.AccessDenied, errs.SessionExpired, errs.Unauthorized:
+		return FaultAccessDenied
+	case errs.UserError, errs.ValidationError, errs.MissingError, errs.Conflict:
+		return FaultWarning
+	}
+	return FaultApplicationError
+}
+
+// faultFor renders err as a fault. v2 faults carry an int code and the
+// message; v1 (/xmlrpc) carries Odoo's string codes. Where Odoo puts a
+// traceback (code 1), rampart puts the short message only; internal
+// errors show just their request id.
+func faultFor(err error, v1 bool, requestID string) *xmlrpc.Fault {
+	e := errs.As(err)
+	msg := e.Message()
+	if e.Kind == errs.Internal {
+		msg = "internal error (request id " + requestID + ")"
+	}
+	if !v1 {
+		return &xmlrpc.Fault{Code: faultCode(e.Kind), String: msg}
+	}
+	switch e.Kind {
+	case errs.MissingError:
+		return &xmlrpc.Fault{Code: "warning -- MissingError\n\n" + msg, String: ""}
+	case errs.AccessError:
+		return &xmlrpc.Fault{Code: "warning -- AccessError\n\n" + msg, String: ""}
+	case errs.AccessDenied, errs.SessionExpired, errs.Unauthorized:
+		return &xmlrpc.Fault{Code: "AccessDenied", String: msg}
+	case errs.UserError, errs.ValidationError, errs.Conflict:
+		return &xmlrpc.Fault{Code: "warning -- UserError\n\n" + msg, String: ""}
+	}
+	return &xmlrpc.Fault{Code: msg, String: msg}
+}

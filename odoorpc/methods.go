@@ -1,0 +1,139 @@
+package odoorpc
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/rampart/rampart/principal"
+)
+
+// MethodFunc implements a public method. It returns a JSON-able result
+// (a recordset is its id list) or an *errs.Error.
+type MethodFunc func(c *Call) (any, error)
+
+// Param is one parameter of a method's Python-style signature, after self.
+type Param struct {
+	Name string
+	// Required parameters have no default; Default is used otherwise
+	// (nil is Python's None).
+	Required bool
+	Default  any
+}
+
+// Method is a public method: its signature and implementation.
+type Method struct {
+	Name string
+	// ModelLevel is Odoo's @api.model: the method takes no ids, and a
+	// JSON-2 call with ids is refused.
+	ModelLevel bool
+	// Params is the signature after self, in positional order.
+	Params []Param
+	// VarKw accepts unknown keyword arguments (Python's **kwargs) into
+	// Call.Args instead of refusing them.
+	VarKw bool
+	// Op is the data operation the method amounts to, for API-key scopes
+	// and /doc: "read", "write", "create" or "unlink". App methods, whose
+	// effect rampart cannot know, count as "write".
+	Op string
+	Fn MethodFunc
+}
+
+func (m *Method) op() string {
+	if m.Op == "" {
+		return "write"
+	}
+	return m.Op
+}
+
+// Call is one bound method call, as every protocol presents it.
+type Call struct {
+	Ctx       context.Context
+	Principal *principal.Principal
+	Client    netip.Addr
+	Data      Data
+	Model     string
+	Method    string
+	// IDs are the records the method runs on (nil for model-level ones).
+	IDs []int64
+	// Args are the bound arguments by name, defaults applied.
+	Args map[string]any
+	// Context is Odoo's context for the call (already applied to Data).
+	Context map[string]any
+	// RPC is true for execute_kw-style calls (XML-RPC, JSON-RPC,
+	// call_kw), where Odoo returns a bare id for create(dict).
+	RPC bool
+	svc *Service
+}
+
+// Methods is the registry of public methods: the built-ins every model
+// has, plus those apps register for one model. It is safe for concurrent
+// use; apps register at start-up.
+type Methods struct {
+	mu       sync.RWMutex
+	perModel map[string]map[string]*Method
+}
+
+// NewMethods returns an empty registry.
+func NewMethods() *Methods { return &Methods{perModel: map[string]map[string]*Method{}} }
+
+// RegisterMethod makes fn callable as model.name over every protocol, with
+// the given signature. A name that starts with "_" is refused (Odoo never
+// serves private methods), as is a duplicate.
+func (ms *Methods) RegisterMethod(model, name string, fn MethodFunc, modelLevel bool, params ...Param) error {
+	if model == "" || name == "" || strings.HasPrefix(name, "_") || fn == nil {
+		return fmt.Errorf("odoorpc: invalid public method %q.%q", model, name)
+	}
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	if ms.perModel[model] == nil {
+		ms.perModel[model] = map[string]*Method{}
+	}
+	if _, dup := ms.perModel[model][name]; dup {
+		return fmt.Errorf("odoorpc: public method %s.%s registered twice", model, name)
+	}
+	ms.perModel[model][name] = &Method{Name: name, ModelLevel: modelLevel, Params: params, Fn: fn}
+	return nil
+}
+
+// lookup finds model.name: an app's method first, then a built-in.
+func (ms *Methods) lookup(model, name string) *Method {
+	ms.mu.RLock()
+	m := ms.perModel[model][name]
+	ms.mu.RUnlock()
+	if m != nil {
+		return m
+	}
+	if m := builtinFor(model)[name]; m != nil {
+		return m
+	}
+	return builtins[name]
+}
+
+// names lists the public methods of model, sorted.
+func (ms *Methods) names(model string) []string {
+	set := map[string]bool{}
+	for n := range builtins {
+		set[n] = true
+	}
+	for n := range builtinFor(model) {
+		set[n] = true
+	}
+	ms.mu.RLock()
+	for n := range ms.perModel[model] {
+		set[n] = true
+	}
+	ms.mu.RUnlock()
+	return slices.Sorted(maps.Keys(set))
+}
+
+// unsafeNames are attributes Odoo refuses whatever their spelling
+// (_UNSAFE_ATTRIBUTES), kept so that a future built-in can never expose them.
+var unsafeNames = map[string]bool{
+	"sudo": true, "with_user": true, "with_env": true, "with_context": true,
+	"browse": true, "env": true, "pool": true, "init": true,
+}

@@ -1,0 +1,209 @@
+package odoorpc
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"strings"
+
+	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/orm"
+	"github.com/rampart/rampart/principal"
+)
+
+// Odoo's version, as its clients read it.
+const (
+	ServerVersion   = "19.0"
+	ServerSerie     = "19.0"
+	ProtocolVersion = 1
+)
+
+// ServerVersionInfo is Odoo's version_info tuple.
+func ServerVersionInfo() []any { return []any{19, 0, 0, "final", 0, ""} }
+
+// Service is the transport-independent service layer: the common, object
+// and db services and the method dispatch behind every protocol.
+type Service struct {
+	deps Deps
+}
+
+// NewService checks deps and fills defaults.
+func NewService(d Deps) (*Service, error) {
+	if d.Identity == nil {
+		return nil, errors.New("odoorpc: Deps.Identity is required")
+	}
+	d.defaults()
+	return &Service{deps: d}, nil
+}
+
+// Methods is the registry apps add public methods to.
+func (s *Service) Methods() *Methods { return s.deps.Methods }
+
+// invocation is one method call before binding.
+type invocation struct {
+	r      *httpd.Request
+	p      *principal.Principal
+	data   Data
+	model  string
+	method string
+	// JSON-2 passes ids explicitly and named arguments only.
+	ids []int64
+	// RPC passes positional args (ids first for record methods) and kwargs.
+	args   []any
+	kwargs map[string]any
+	rpc    bool
+}
+
+// errUnknownModel marks an unknown model so each protocol can word it as
+// Odoo does.
+type errUnknownModel struct{ model string }
+
+func (e errUnknownModel) Error() string { return "unknown model " + e.model }
+
+// invoke runs one public method with Odoo's checks, in Odoo's order:
+// the model exists, the method is public and exists, ids only for record
+// methods, the arguments bind to the signature.
+func (s *Service) invoke(in invocation) (any, error) {
+	qual := clipName(in.model) + "." + clipName(in.method)
+	known := s.deps.Methods.hasModel(in.model)
+	if !known {
+		if _, err := in.data.Model(in.model); err != nil {
+			if errs.Is(err, errs.NotFound) {
+				return nil, errUnknownModel{in.model}
+			}
+			return nil, err
+		}
+	}
+	if strings.HasPrefix(in.method, "_") || unsafeNames[in.method] {
+		return nil, errs.Ef(errs.AccessError, "Private methods (such as '%s') cannot be called remotely.", qual)
+	}
+	m := s.deps.Methods.lookup(in.model, in.method)
+	if m == nil {
+		return nil, errs.Ef(errs.NotFound, "The method '%s' does not exist", qual)
+	}
+	if !s.scopeAllows(in.p, in.model, m.op()) {
+		return nil, errs.Ef(errs.AccessError, "This API key's scope does not allow the operation '%s' on '%s'.", m.op(), clipName(in.model))
+	}
+	var cctx map[string]any
+	if v, ok := in.kwargs["context"]; ok {
+		c, ok := v.(map[string]any)
+		if v != nil && !ok {
+			return nil, typeError("%s(): context must be a dictionary", qual)
+		}
+		cctx = c
+		kw := make(map[string]any, len(in.kwargs))
+		for k, v := range in.kwargs {
+			if k != "context" {
+				kw[k] = v
+			}
+		}
+		in.kwargs = kw
+	}
+	args := in.args
+	ids := in.ids
+	if in.rpc && !m.ModelLevel {
+		if len(args) == 0 {
+			return nil, typeError("%s() missing 1 required positional argument: 'ids'", qual)
+		}
+		var err error
+		if ids, err = argIDs(qual, args[0]); err != nil {
+			return nil, err
+		}
+		args = args[1:]
+	}
+	if m.ModelLevel && len(ids) > 0 {
+		return nil, errs.Ef(errs.UserError, "cannot call %s with ids", qual)
+	}
+	bound, err := bind(qual, m, args, in.kwargs)
+	if err != nil {
+		return nil, err
+	}
+	data := in.data
+	if cctx != nil {
+		data = data.WithContext(cctx)
+	}
+	if !m.ModelLevel && ids == nil {
+		ids = []int64{}
+	}
+	c := &Call{
+		Ctx: in.r.HTTP.Context(), Principal: in.p, Client: in.r.Client, Data: data,
+		Model: in.model, Method: in.method, IDs: ids, Args: bound, Context: cctx,
+		RPC: in.rpc, svc: s,
+	}
+	return m.Fn(c)
+}
+
+// hasModel reports whether some public method exists for model outside
+// the ORM (res.users.apikeys lives in package identity).
+func (ms *Methods) hasModel(model string) bool {
+	if len(builtinFor(model)) > 0 {
+		return true
+	}
+	ms.mu.RLock()
+	defer ms.mu.RUnlock()
+	return len(ms.perModel[model]) > 0
+}
+
+// withEnv opens p's data environment for an auth=none route (the RPC
+// endpoints check credentials per call), runs fn and finishes the
+// transaction: committed when fn succeeds, rolled back otherwise.
+func (s *Service) withEnv(r *httpd.Request, p *principal.Principal, fn func(Data) (any, error)) (res any, err error) {
+	r.Principal = p
+	var env *orm.Env
+	if s.deps.Envs != nil {
+		if env, err = s.deps.Envs.NewEnv(r); err != nil {
+			return nil, err
+		}
+	}
+	if env == nil {
+		return fn(s.deps.Data(nil))
+	}
+	defer func() {
+		if rec := recover(); rec != nil {
+			env.Finish(errors.New("panic"))
+			panic(rec)
+		}
+		if ferr := env.Finish(err); ferr != nil && err == nil {
+			res, err = nil, ferr
+		}
+	}()
+	return fn(s.deps.Data(env))
+}
+
+// requestData is the Data of a route httpd already opened an Env for.
+func (s *Service) requestData(r *httpd.Request) Data { return s.deps.Data(r.Env) }
+
+// checkDB refuses a database other than the one served. Odoo answers a
+// database hidden by its dbfilter as if it did not exist.
+func (s *Service) checkDB(v any) error {
+	db, ok := v.(string)
+	if !ok {
+		return typeError("db must be a string")
+	}
+	if db != s.deps.DB {
+		return errs.Ef(errs.NotFound, "database %q does not exist", clipName(db))
+	}
+	return nil
+}
+
+func ctxOf(r *httpd.Request) context.Context { return r.HTTP.Context() }
+
+func clientOf(r *httpd.Request) netip.Addr { return r.Client }
+
+// scopeAllows applies the caller's API-key scopes, which only ever narrow
+// what the user's rights allow.
+func (s *Service) scopeAllows(p *principal.Principal, model, op string) bool {
+	if p == nil || p.Scopes == nil {
+		return true
+	}
+	if s.deps.ScopeAllows != nil {
+		return s.deps.ScopeAllows(p.Scopes, model, op)
+	}
+	for _, sc := range p.Scopes {
+		if sc == "rpc" {
+			return true
+		}
+	}
+	return false
+}
