@@ -1,0 +1,41 @@
+// Package identity owns who a caller is: users and groups (with Odoo-style
+// external ids and transitive implied groups), password hashing, server-side
+// sessions, API keys with scopes, the cache of verified credentials, login
+// throttling, and the implementation of httpd.Authenticator for the four
+// Odoo 19 auth modes (none, public, user, bearer).
+//
+// # Storage
+//
+// System tables are created by this package's embedded migrations
+// (component "identity", see Migrations) on SQLite and PostgreSQL:
+// res_users, res_groups, res_groups_implied_rel (direct implications),
+// res_groups_implied (their transitive closure, computed in Go whenever an
+// implication changes), res_groups_users_rel, res_company_users_rel,
+// rampart_sessions, rampart_api_keys and rampart_login_failures. Service.Bootstrap
+// seeds the base groups, the public user and the administrator (without a
+// password: EnsureAdmin sets it).
+//
+// # Credentials
+//
+// Every user has a credential version. It is bumped by a password change, a
+// login change, a deactivation and a group change; a session is valid only
+// while the version it was opened under is current, so any of these ends
+// all of the user's sessions (Odoo binds its session token to login,
+// password and active in the same spirit).
+//
+// Session ids are 256 random bits (base64url, 43 characters); the database
+// keeps only their SHA-256. API keys look like "rp_" followed by 40 lowercase
+// base32 characters that encode 168 random bits and a 32-bit checksum, so a
+// typo or a fragment is refused before any database work; the database keeps
+// only their SHA-256 (a slow hash buys nothing for 168-bit secrets).
+//
+// # The verified-credential cache
+//
+// A successful session, key or RPC password check is remembered for
+// Config.CacheTTL (30 s by default), keyed by an HMAC of the secret under a
+// per-process random key (so a memory dump does not give offline-guessable
+// password digests). Revocation, logout, password change, deactivation and
+// group changes drop the affected entries on this instance at once; other
+// instances notice within CacheTTL. That bound is the price of not doing a
+// database read per request; set CacheTTL to 0 to disable caching.
+package identity

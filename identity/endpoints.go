@@ -1,0 +1,313 @@
+package identity
+
+import (
+	"math"
+	"time"
+
+	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/principal"
+)
+
+// Routes returns identity's native JSON-2 endpoints, for the integrator to
+// register. Every body is a JSON object; answers are JSON with
+// Cache-Control: no-store.
+//
+//	POST /rampart/auth/login            {login, password} → session info; sets the cookie
+//	POST /rampart/auth/logout           {} → {}; ends the session, clears the cookie
+//	GET|POST /rampart/auth/session      → session info (user, groups, companies, session)
+//	POST /rampart/auth/password         {old_password, new_password} → session info; ends every
+//	                                    session of the user and opens a new one for the caller
+//	GET|POST /rampart/auth/sessions     → [{id, current, created_at, last_seen_at, expires_at, client_ip, user_agent}]
+//	POST /rampart/auth/sessions/end     {id} → {}
+//	GET|POST /rampart/auth/keys         → [{id, name, hint, scopes, created_at, expires_at, revoked_at, last_used_at, last_used_ip, ...}]
+//	POST /rampart/auth/keys/create      {password, name, scopes?, expires_in_days? | no_expiry?} → {key, ...key fields}
+//	                                    (the password is Odoo's identity check; the key is shown only here)
+//	POST /rampart/auth/keys/revoke      {id} → {}; administrators may revoke anyone's key
+//
+// login and logout are auth=none (they manage the cookie themselves); the
+// others are auth=user: a session, not an API key, manages credentials.
+func (s *Service) Routes() []*httpd.Route {
+	getPost := []string{"GET", "POST"}
+	rt := func(name, path string, auth httpd.Auth, methods []string, h httpd.Handler) *httpd.Route {
+		return &httpd.Route{
+			Name: "rampart.auth." + name, Path: "/rampart/auth/" + path, Type: httpd.TypeJSON2,
+			Auth: auth, Methods: methods, Handler: noStore(h),
+		}
+	}
+	return []*httpd.Route{
+		rt("login", "login", httpd.AuthNone, nil, s.handleLogin),
+		rt("logout", "logout", httpd.AuthNone, nil, s.handleLogout),
+		rt("session", "session", httpd.AuthUser, getPost, s.handleSession),
+		rt("password", "password", httpd.AuthUser, nil, s.handlePassword),
+		rt("sessions", "sessions", httpd.AuthUser, getPost, s.handleSessions),
+		rt("sessions.end", "sessions/end", httpd.AuthUser, nil, s.handleEndSession),
+		rt("keys", "keys", httpd.AuthUser, getPost, s.handleKeys),
+		rt("keys.create", "keys/create", httpd.AuthUser, nil, s.handleCreateKey),
+		rt("keys.revoke", "keys/revoke", httpd.AuthUser, nil, s.handleRevokeKey),
+	}
+}
+
+// noStore keeps credentials and session data out of every cache.
+func noStore(h httpd.Handler) httpd.Handler {
+	return func(r *httpd.Request) (any, error) {
+		r.W.Header().Set("Cache-Control", "no-store")
+		return h(r)
+	}
+}
+
+func (s *Service) handleLogin(r *httpd.Request) (any, error) {
+	login, err := stringParam(r, "login", true)
+	if err != nil {
+		return nil, err
+	}
+	password, err := stringParam(r, "password", true)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Login(r, login, password)
+	if err != nil {
+		return nil, err
+	}
+	return s.sessionInfo(r, p)
+}
+
+func (s *Service) handleLogout(r *httpd.Request) (any, error) {
+	return struct{}{}, s.Logout(r)
+}
+
+func (s *Service) handleSession(r *httpd.Request) (any, error) {
+	p, err := PrincipalOf(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.sessionInfo(r, p)
+}
+
+func (s *Service) handlePassword(r *httpd.Request) (any, error) {
+	oldPw, err := stringParam(r, "old_password", true)
+	if err != nil {
+		return nil, err
+	}
+	newPw, err := stringParam(r, "new_password", true)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ChangePassword(r, oldPw, newPw); err != nil {
+		return nil, err
+	}
+	return s.sessionInfo(r, r.Principal)
+}
+
+func (s *Service) handleSessions(r *httpd.Request) (any, error) {
+	p, err := PrincipalOf(r)
+	if err != nil {
+		return nil, err
+	}
+	list, err := s.ListSessions(r.HTTP.Context(), p.UserID, p.SessionID)
+	if list == nil {
+		list = []SessionInfo{}
+	}
+	return list, err
+}
+
+func (s *Service) handleEndSession(r *httpd.Request) (any, error) {
+	p, err := PrincipalOf(r)
+	if err != nil {
+		return nil, err
+	}
+	id, err := idParam(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.EndSession(r.HTTP.Context(), p.UserID, id); err != nil {
+		return nil, err
+	}
+	s.emit(r.HTTP.Context(), AuthEvent{Type: EventSessionEnded, UserID: p.UserID, Login: p.Login, Client: r.Client, SessionID: id})
+	if id == p.SessionID {
+		clearSessionCookie(r.W, r.TLS)
+		setRequestSession(r, nil)
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) handleKeys(r *httpd.Request) (any, error) {
+	p, err := PrincipalOf(r)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := s.ListAPIKeys(r.HTTP.Context(), p.UserID)
+	if keys == nil {
+		keys = []APIKey{}
+	}
+	return keys, err
+}
+
+// createdKey is the one answer that carries a key's secret.
+type createdKey struct {
+	Key string `json:"key"`
+	*APIKey
+}
+
+func (s *Service) handleCreateKey(r *httpd.Request) (any, error) {
+	p, err := PrincipalOf(r)
+	if err != nil {
+		return nil, err
+	}
+	password, err := stringParam(r, "password", true)
+	if err != nil {
+		return nil, err
+	}
+	name, err := stringParam(r, "name", true)
+	if err != nil {
+		return nil, err
+	}
+	scopes, err := stringsParam(r, "scopes")
+	if err != nil {
+		return nil, err
+	}
+	nk := NewAPIKey{UserID: p.UserID, Name: name, Scopes: scopes, Actor: p, Client: r.Client}
+	if nk.NoExpiry, err = boolParam(r, "no_expiry"); err != nil {
+		return nil, err
+	}
+	if v, ok := r.Params["expires_in_days"]; ok {
+		d, ok := number(v)
+		if !ok || d <= 0 || d > 36500 {
+			return nil, badParam("expires_in_days", "a positive number of days")
+		}
+		nk.ExpiresIn = time.Duration(d * float64(24*time.Hour))
+	}
+	// Odoo's identity check: the password again, throttled like a login.
+	ctx := r.HTTP.Context()
+	if _, err := s.CheckPassword(ctx, Credential{UID: p.UserID, Password: password, Client: r.Client, Interactive: true}); err != nil {
+		return nil, err
+	}
+	secret, key, err := s.CreateAPIKey(ctx, nk)
+	if err != nil {
+		return nil, err
+	}
+	return createdKey{Key: secret, APIKey: key}, nil
+}
+
+func (s *Service) handleRevokeKey(r *httpd.Request) (any, error) {
+	p, err := PrincipalOf(r)
+	if err != nil {
+		return nil, err
+	}
+	id, err := idParam(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return struct{}{}, s.RevokeAPIKey(r.HTTP.Context(), p, id)
+}
+
+// SessionInfoResult is what the session endpoints answer.
+type SessionInfoResult struct {
+	UID            int64        `json:"uid"`
+	Login          string       `json:"login"`
+	Name           string       `json:"name"`
+	IsSystem       bool         `json:"is_system"`
+	IsInternalUser bool         `json:"is_internal_user"`
+	Groups         []string     `json:"groups"`
+	CompanyID      int64        `json:"company_id"`
+	CompanyIDs     []int64      `json:"company_ids"`
+	PartnerID      int64        `json:"partner_id"`
+	Session        *SessionInfo `json:"session,omitempty"`
+}
+
+func (s *Service) sessionInfo(r *httpd.Request, p *principal.Principal) (*SessionInfoResult, error) {
+	u, err := s.User(r.HTTP.Context(), p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := &SessionInfoResult{UID: p.UserID, Login: p.Login, Name: u.Name, IsSystem: p.IsSystem(),
+		IsInternalUser: p.InGroup(GroupUser), Groups: p.GroupXMLIDs, CompanyID: p.CompanyID,
+		CompanyIDs: p.CompanyIDs, PartnerID: p.PartnerID}
+	if row, ok := r.Values[sessionValue{}].(*sessionRow); ok {
+		seen := time.UnixMilli(row.lastSeen.Load())
+		out.Session = &SessionInfo{ID: row.id, Current: true, CreatedAt: row.createdAt.UTC(), LastSeenAt: seen.UTC(),
+			ExpiresAt: minTime(row.expiresAt, seen.Add(s.cfg.SessionIdleTimeout)).UTC(), ClientIP: row.clientIP, UserAgent: row.userAgent}
+	}
+	return out, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func badParam(name, want string) error {
+	return &errs.Error{Kind: errs.BadRequest, Msg: "Invalid parameter " + name + ": expected " + want + ".",
+		Fields: []errs.FieldError{{Field: name, Message: "expected " + want}}}
+}
+
+// stringParam reads a string member of the JSON body.
+func stringParam(r *httpd.Request, name string, required bool) (string, error) {
+	v, ok := r.Params[name]
+	if !ok || v == nil {
+		if required {
+			return "", badParam(name, "a string")
+		}
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok || (required && s == "") {
+		return "", badParam(name, "a non-empty string")
+	}
+	return s, nil
+}
+
+func stringsParam(r *httpd.Request, name string) ([]string, error) {
+	v, ok := r.Params[name]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, badParam(name, "a list of strings")
+	}
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		s, ok := x.(string)
+		if !ok {
+			return nil, badParam(name, "a list of strings")
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func boolParam(r *httpd.Request, name string) (bool, error) {
+	v, ok := r.Params[name]
+	if !ok || v == nil {
+		return false, nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		return false, badParam(name, "true or false")
+	}
+	return b, nil
+}
+
+func idParam(r *httpd.Request, name string) (int64, error) {
+	f, ok := number(r.Params[name])
+	if !ok || f < 1 || f != math.Trunc(f) || f > 1<<53 {
+		return 0, badParam(name, "a positive integer id")
+	}
+	return int64(f), nil
+}
+
+// number accepts the int64 and float64 that jsonx produces.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	case int:
+		return float64(n), true
+	}
+	return 0, false
+}
