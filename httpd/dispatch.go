@@ -79,7 +79,10 @@ func (s *Server) run(req *Request, rpcID *any) (result any, err error) {
 			return nil, err
 		}
 	}
-	if route.CSRFEnabled() && !isSafeMethod(hr.Method) && s.CSRF != nil {
+	// Every unsafe request goes to the CSRF checker: it checks tokens on
+	// CSRF-protected http routes and the request's origin on those and on
+	// any cookie-authenticated request (csrf.go).
+	if s.CSRF != nil && !isSafeMethod(hr.Method) {
 		if err := s.CSRF.CheckCSRF(req); err != nil {
 			return nil, err
 		}

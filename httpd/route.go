@@ -166,7 +166,10 @@ type Limiter interface {
 	Limit(r *Request, stage Stage) error
 }
 
-// CSRFChecker verifies the token on unsafe http requests under a cookie session.
+// CSRFChecker is called after authentication for every request with an
+// unsafe method; it decides what applies (CSRFGuard: a token on routes
+// whose CSRFEnabled is true, an origin check on those and on
+// cookie-authenticated requests) and returns an *errs.Error to refuse.
 type CSRFChecker interface {
 	CheckCSRF(r *Request) error
 }
