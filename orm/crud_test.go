@@ -23,8 +23,8 @@ func TestCRUD(t *testing.T) {
 			"date_order": "2026-01-31", "confirmed_at": "2026-01-31 12:00:00",
 			"data":       map[string]any{"k": []any{1.0, "x"}},
 			"partner_id": float64(pids[0]), "user_id": int64(2),
-			"line_ids":   []any{[]any{0.0, 0.0, map[string]any{"name": "L1", "qty": 1.0}}, map[string]any{"create": map[string]any{"name": "L2"}}},
-			"tag_ids":    []any{[]any{6.0, 0.0, []any{float64(tags[0]), float64(tags[1])}}},
+			"line_ids": []any{[]any{0.0, 0.0, map[string]any{"name": "L1", "qty": 1.0}}, map[string]any{"create": map[string]any{"name": "L2"}}},
+			"tag_ids":  []any{[]any{6.0, 0.0, []any{float64(tags[0]), float64(tags[1])}}},
 		})
 		recs, err := orders.Read(ids, []string{"name", "state", "qty", "price", "amount", "paid", "date_order", "confirmed_at", "data", "partner_id", "user_id", "line_ids", "tag_ids", "display_name", "create_uid", "note"})
 		if err != nil {

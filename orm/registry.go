@@ -32,14 +32,16 @@ type Registry struct {
 	// Now is the clock for create_date/write_date; nil: time.Now.
 	Now func() time.Time
 
-	models map[string]*Meta
-	names  []string // registration order
+	models   map[string]*Meta
+	names    []string // registration order
+	compiler *domain.Compiler
 }
 
 // NewRegistry returns a registry holding the built-in models res.company,
 // res.partner and res.users.
 func NewRegistry() *Registry {
 	r := &Registry{models: map[string]*Meta{}}
+	r.compiler = domain.NewCompiler(r, 0)
 	if err := r.define(builtinModels(), true); err != nil {
 		panic("orm: built-in models: " + err.Error()) // a programming error, caught by every test
 	}
@@ -130,8 +132,13 @@ func (r *Registry) define(defs []ModelDef, builtin bool) error {
 		r.models[name] = batch[name]
 		r.names = append(r.names, name)
 	}
+	r.compiler.Reset()
 	return nil
 }
+
+// Compiler is the registry's cached domain compiler (for packages that
+// compile rule domains themselves, e.g. access's explain).
+func (r *Registry) Compiler() *domain.Compiler { return r.compiler }
 
 // magicNames are the fields every model gets; none can be declared.
 func isMagic(name string) bool {

@@ -42,9 +42,10 @@ func (m *Model) where(q *sqlBuf, alias string, n domain.Node, rule bool) (string
 	return sql, nil
 }
 
-// compile is the one call into package domain's compiler.
+// compile is the one call into package domain's compiler (cached per
+// registry).
 func (r *Registry) compile(d store.Dialect, model string, n domain.Node, o domain.CompileOptions) (string, []any, error) {
-	sql, args, err := domain.Compile(d, r, model, n, o)
+	sql, args, err := r.compiler.Compile(d, model, n, o)
 	if err != nil {
 		if e := errs.As(err); e.Kind != errs.Internal {
 			return "", nil, e
