@@ -219,24 +219,14 @@ func doContextGet(c *Call) (any, error) {
 	if c.Principal == nil {
 		return nil, errs.E(errs.AccessDenied, "Access Denied")
 	}
-	u, err := c.svc.deps.Identity.User(c.Ctx, c.Principal.UserID)
-	if err != nil {
-		return nil, err
-	}
-	return userContext(u), nil
+	return userContext(c.Principal.UserID), nil
 }
 
-// userContext is res.users.context_get: lang, tz and uid.
-func userContext(u *UserInfo) map[string]any {
-	lang := u.Lang
-	if lang == "" {
-		lang = "en_US"
-	}
-	var tz any = false
-	if u.TZ != "" {
-		tz = u.TZ
-	}
-	return map[string]any{"lang": lang, "tz": tz, "uid": u.ID}
+// userContext is res.users.context_get: lang, tz and uid. rampart users
+// have no language or time-zone preference: en_US and no tz (False), the
+// defaults of a fresh Odoo user.
+func userContext(uid int64) map[string]any {
+	return map[string]any{"lang": "en_US", "tz": false, "uid": uid}
 }
 
 func doGenerateKey(c *Call) (any, error) {

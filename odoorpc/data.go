@@ -12,6 +12,12 @@ type Data interface {
 	Models() []string
 	// WithContext is the same view under another Odoo context.
 	WithContext(ctx map[string]any) Data
+	// Companies describes companies for session_info (names, hierarchy),
+	// read with the service's own rights: a user may always see the
+	// companies they belong to.
+	Companies(ids []int64) ([]CompanyInfo, error)
+	// PartnerName is a partner's display name, read likewise.
+	PartnerName(id int64) (string, error)
 	// Env is the underlying ORM environment (nil in tests), handed to
 	// app-registered methods.
 	Env() *orm.Env

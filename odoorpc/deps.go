@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/principal"
 )
@@ -58,7 +59,8 @@ type XMLLimits struct {
 	MaxString int
 }
 
-// Identity is what the services need from package identity. Wrong
+// Identity is what the services need from package identity;
+// *identity.Service implements it. Wrong
 // credentials are *errs.Error of kind AccessDenied; no method reveals
 // whether the login or the secret was wrong.
 type Identity interface {
@@ -70,8 +72,8 @@ type Identity interface {
 	// call, through the verified-credential cache, and returns whom the
 	// call acts as.
 	CheckRPC(ctx context.Context, uid int64, secret string, client netip.Addr) (*principal.Principal, error)
-	// User describes a user for session_info and context_get.
-	User(ctx context.Context, uid int64) (*UserInfo, error)
+	// User is the user record, for session_info and context_get.
+	User(ctx context.Context, uid int64) (*identity.User, error)
 	// GenerateKey is res.users.apikeys.generate (Odoo 19.x semantics): key
 	// must be a valid key of p's user; it returns the new key.
 	GenerateKey(ctx context.Context, p *principal.Principal, key, scope, name string, expires *time.Time, client netip.Addr) (string, error)
@@ -79,7 +81,8 @@ type Identity interface {
 	RevokeKey(ctx context.Context, p *principal.Principal, key string, client netip.Addr) error
 }
 
-// WebSessions are the cookie sessions behind /web/session/*.
+// WebSessions are the cookie sessions behind /web/session/*;
+// *identity.Service implements it.
 type WebSessions interface {
 	// Login checks login and password interactively (API keys are not
 	// accepted here, as in Odoo), starts a session, sets its cookie on
@@ -87,22 +90,6 @@ type WebSessions interface {
 	Login(r *httpd.Request, login, password string) (*principal.Principal, error)
 	// Logout ends r's session and clears its cookie.
 	Logout(r *httpd.Request) error
-}
-
-// UserInfo is the part of a user that Odoo's session_info and
-// context_get report.
-type UserInfo struct {
-	ID          int64
-	Name        string
-	Login       string
-	PartnerID   int64
-	PartnerName string
-	Lang        string
-	TZ          string
-	CompanyID   int64
-	Companies   []CompanyInfo
-	// Share is true for portal/public users (not base.group_user).
-	Share bool
 }
 
 // CompanyInfo is one allowed company in session_info.

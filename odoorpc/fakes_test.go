@@ -15,6 +15,7 @@ import (
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/principal"
 )
@@ -50,10 +51,8 @@ func (fakeIdentity) CheckRPC(_ context.Context, uid int64, secret string, _ neti
 	return nil, errs.E(errs.AccessDenied, "Access Denied")
 }
 
-func (fakeIdentity) User(_ context.Context, uid int64) (*UserInfo, error) {
-	return &UserInfo{ID: uid, Name: "Mitchell Admin", Login: "admin", PartnerID: 3, PartnerName: "Mitchell Admin",
-		Lang: "en_US", TZ: "Europe/Brussels", CompanyID: 1,
-		Companies: []CompanyInfo{{ID: 1, Name: "YourCompany", Sequence: 10}}}, nil
+func (fakeIdentity) User(_ context.Context, uid int64) (*identity.User, error) {
+	return &identity.User{ID: uid, Name: "Mitchell Admin", Login: "admin", PartnerID: 3, CompanyID: 1, CompanyIDs: []int64{1}}, nil
 }
 
 func (fakeIdentity) GenerateKey(_ context.Context, p *principal.Principal, key, scope, name string, _ *time.Time, _ netip.Addr) (string, error) {
@@ -74,8 +73,12 @@ func (fakeIdentity) RevokeKey(_ context.Context, _ *principal.Principal, key str
 // demo) and hr.secret (no access).
 type fakeData struct{ ctx map[string]any }
 
-func (d fakeData) Env() *orm.Env    { return nil }
-func (d fakeData) Models() []string { return []string{"hr.secret", "res.partner", "sale.order"} }
+func (d fakeData) Env() *orm.Env { return nil }
+func (d fakeData) Companies(ids []int64) ([]CompanyInfo, error) {
+	return []CompanyInfo{{ID: 1, Name: "YourCompany", Sequence: 10}}, nil
+}
+func (d fakeData) PartnerName(id int64) (string, error) { return "Mitchell Admin", nil }
+func (d fakeData) Models() []string                     { return []string{"hr.secret", "res.partner", "sale.order"} }
 func (d fakeData) WithContext(c map[string]any) Data {
 	return fakeData{ctx: c}
 }

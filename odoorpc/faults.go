@@ -20,7 +20,9 @@ func faultCode(k errs.Kind) int {
 	switch k {
 	case errs.AccessError:
 		return FaultAccessError
-	case errs.AccessDenied, errs.SessionExpired, errs.Unauthorized:
+	case errs.AccessDenied, errs.SessionExpired, errs.Unauthorized, errs.TooManyRequests:
+		// Odoo's login cooldown is an AccessDenied; rampart's throttle
+		// is TooManyRequests, and XML-RPC clients see it as Odoo's.
 		return FaultAccessDenied
 	case errs.UserError, errs.ValidationError, errs.MissingError, errs.Conflict:
 		return FaultWarning
@@ -46,7 +48,7 @@ func faultFor(err error, v1 bool, requestID string) *xmlrpc.Fault {
 		return &xmlrpc.Fault{Code: "warning -- MissingError\n\n" + msg, String: ""}
 	case errs.AccessError:
 		return &xmlrpc.Fault{Code: "warning -- AccessError\n\n" + msg, String: ""}
-	case errs.AccessDenied, errs.SessionExpired, errs.Unauthorized:
+	case errs.AccessDenied, errs.SessionExpired, errs.Unauthorized, errs.TooManyRequests:
 		return &xmlrpc.Fault{Code: "AccessDenied", String: msg}
 	case errs.UserError, errs.ValidationError, errs.Conflict:
 		return &xmlrpc.Fault{Code: "warning -- UserError\n\n" + msg, String: ""}

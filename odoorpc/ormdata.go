@@ -108,3 +108,50 @@ func (o ormModel) CheckAccess(op string) error {
 	}
 	return reg.Policy.CheckModel(o.env, o.m.Name(), orm.Op(op))
 }
+
+// sudoReason is why session_info reads companies and partners without the
+// caller's ACLs: Odoo's session_info does the same (with sudo), and a user
+// may always see their own companies and partner.
+const sudoReason = "odoorpc: session_info company and partner names"
+
+func (d ormData) Companies(ids []int64) ([]CompanyInfo, error) {
+	if d.env == nil || len(ids) == 0 {
+		return nil, nil
+	}
+	m, err := d.env.Sudo(sudoReason).Model("res.company")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := m.Read(ids, []string{"name", "parent_id", "child_ids"})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CompanyInfo, 0, len(rows))
+	for i, row := range rows {
+		c := CompanyInfo{Sequence: 10 * (i + 1)}
+		c.ID, _ = row["id"].(int64)
+		c.Name, _ = row["name"].(string)
+		if pair, ok := row["parent_id"].([]any); ok && len(pair) > 0 {
+			c.ParentID, _ = pair[0].(int64)
+		}
+		c.ChildIDs, _ = row["child_ids"].([]int64)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (d ormData) PartnerName(id int64) (string, error) {
+	if d.env == nil {
+		return "", nil
+	}
+	m, err := d.env.Sudo(sudoReason).Model("res.partner")
+	if err != nil {
+		return "", err
+	}
+	rows, err := m.Read([]int64{id}, []string{"display_name"})
+	if err != nil || len(rows) == 0 {
+		return "", err
+	}
+	name, _ := rows[0]["display_name"].(string)
+	return name, nil
+}

@@ -23,7 +23,7 @@ func (s *Service) webRoutes() []*httpd.Route {
 		}),
 		jr("web-session-authenticate", "/web/session/authenticate", httpd.AuthNone, s.handleAuthenticate),
 		jr("web-session-info", "/web/session/get_session_info", httpd.AuthUser, func(r *httpd.Request) (any, error) {
-			return s.sessionInfo(r, r.Principal)
+			return s.sessionInfo(r, r.Principal, s.requestData(r))
 		}),
 		jr("web-session-check", "/web/session/check", httpd.AuthUser, func(*httpd.Request) (any, error) { return nil, nil }),
 		jr("web-session-destroy", "/web/session/destroy", httpd.AuthUser, s.handleDestroy),
@@ -83,8 +83,8 @@ func (s *Service) handleAuthenticate(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.Principal = p
-	return s.sessionInfo(r, p)
+	// The login committed its own session; session_info only reads.
+	return s.withEnv(r, p, func(d Data) (any, error) { return s.sessionInfo(r, p, d) })
 }
 
 func (s *Service) handleDestroy(r *httpd.Request) (any, error) {
@@ -130,7 +130,7 @@ func (s *Service) handleCallKw(r *httpd.Request) (any, error) {
 
 // sessionInfo is Odoo's session_info() for p, with the fields clients
 // read (uid, user_context, server_version_info, user_companies, ...).
-func (s *Service) sessionInfo(r *httpd.Request, p *principal.Principal) (map[string]any, error) {
+func (s *Service) sessionInfo(r *httpd.Request, p *principal.Principal, data Data) (map[string]any, error) {
 	if p == nil || p.Public {
 		return nil, errs.E(errs.SessionExpired, "Session expired")
 	}
@@ -139,10 +139,14 @@ func (s *Service) sessionInfo(r *httpd.Request, p *principal.Principal) (map[str
 		return nil, err
 	}
 	internal := p.InGroup("base.group_user")
-	uctx := userContext(u)
+	uctx := userContext(u.ID)
 	var partnerID any = false
+	partnerName := ""
 	if u.PartnerID != 0 {
 		partnerID = u.PartnerID
+		if partnerName, err = data.PartnerName(u.PartnerID); err != nil {
+			return nil, err
+		}
 	}
 	scheme := "http"
 	if r.TLS {
@@ -163,7 +167,7 @@ func (s *Service) sessionInfo(r *httpd.Request, p *principal.Principal) (map[str
 		"name":                 u.Name,
 		"username":             u.Login,
 		"quick_login":          true,
-		"partner_display_name": u.PartnerName,
+		"partner_display_name": partnerName,
 		"partner_id":           partnerID,
 		"web.base.url":         scheme + "://" + r.HTTP.Host,
 		"active_ids_limit":     20000,
@@ -179,8 +183,12 @@ func (s *Service) sessionInfo(r *httpd.Request, p *principal.Principal) (map[str
 		"groups":               map[string]any{"base.group_allow_export": internal},
 	}
 	if internal {
+		companies, err := data.Companies(u.CompanyIDs)
+		if err != nil {
+			return nil, err
+		}
 		allowed := map[string]any{}
-		for _, c := range u.Companies {
+		for _, c := range companies {
 			var parent any = false
 			if c.ParentID != 0 {
 				parent = c.ParentID

@@ -73,7 +73,7 @@ func TestWebEndpoints(t *testing.T) {
 		for k, want := range map[string]any{
 			"uid": 2.0, "is_system": true, "is_admin": true, "is_public": false, "is_internal_user": true, "db": "rampart",
 			"username": "admin", "name": "Mitchell Admin", "partner_id": 3.0, "server_version": "19.0",
-			"user_context": map[string]any{"lang": "en_US", "tz": "Europe/Brussels", "uid": 2.0},
+			"user_context": map[string]any{"lang": "en_US", "tz": false, "uid": 2.0},
 			"user_companies": map[string]any{"current_company": 1.0, "disallowed_ancestor_companies": map[string]any{},
 				"allowed_companies": map[string]any{"1": map[string]any{"id": 1.0, "name": "YourCompany", "sequence": 10.0, "child_ids": []any{}, "parent_id": false}}},
 		} {
