@@ -1,0 +1,262 @@
+package ratelimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/netip"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/principal"
+)
+
+// Options carries a Limiter's collaborators. All are optional.
+type Options struct {
+	// Logger receives the Redis outage and recovery lines and
+	// configuration warnings (default: discard).
+	Logger *slog.Logger
+	// Recorder counts refusals and fallbacks (default: none).
+	Recorder Recorder
+	// Now is the memory store's clock (default time.Now). The Redis store
+	// always uses the Redis server's clock.
+	Now func() time.Time
+	// Redis, when set with store: redis, is used instead of dialing
+	// Config.RedisURL; the Limiter does not close it.
+	Redis redis.Scripter
+}
+
+// Limiter applies the configured policies. It implements httpd.Limiter
+// and is safe for concurrent use. Build it with New; Close it at shutdown.
+type Limiter struct {
+	cfg      Config
+	policies map[string]Policy
+	local    *MemoryStore
+	shared   *failover // nil with store: memory
+	client   io.Closer // the Redis client New dialed, if any
+	rec      Recorder
+	log      *slog.Logger
+	warned   sync.Map // route policy names already reported as unknown
+	ipv6Bits int
+}
+
+var _ httpd.Limiter = (*Limiter)(nil)
+
+// New validates cfg (after filling its defaults) and builds the limiter.
+// With store: redis it connects lazily: an unreachable Redis at start-up
+// is handled like an outage, not an error.
+func New(cfg Config, opt Options) (*Limiter, error) {
+	cfg.SetDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Recorder == nil {
+		opt.Recorder = nopRecorder{}
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	l := &Limiter{
+		cfg:      cfg,
+		policies: cfg.policies(),
+		local:    NewMemoryStore(MemoryOptions{MaxKeys: cfg.MaxKeys, Now: opt.Now}),
+		rec:      opt.Recorder,
+		log:      opt.Logger,
+		ipv6Bits: cfg.IPv6Prefix,
+	}
+	if cfg.Store == StoreRedis {
+		client := opt.Redis
+		if client == nil {
+			c, err := NewRedisClient(cfg.RedisURL, cfg.RedisTimeout)
+			if err != nil {
+				l.local.Close()
+				return nil, fmt.Errorf("rate_limit.redis_url: %w", err)
+			}
+			client, l.client = c, c
+		}
+		l.shared = &failover{
+			primary: NewRedisStore(client, RedisOptions{Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout}),
+			local:   l.local,
+			deny:    cfg.OnRedisError == OnRedisErrorDeny,
+			log:     opt.Logger,
+			rec:     opt.Recorder,
+			now:     opt.Now,
+			backoff: time.Second,
+		}
+	}
+	return l, nil
+}
+
+// Close stops the memory store's janitor and closes the Redis client New
+// dialed. Decisions made after Close still work on the memory store.
+func (l *Limiter) Close() error {
+	err := l.local.Close()
+	if l.client != nil {
+		if cerr := l.client.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Policy returns the named policy.
+func (l *Limiter) Policy(name string) (Policy, bool) {
+	p, ok := l.policies[name]
+	return p, ok
+}
+
+// CheckRoute reports a route whose RateLimit names no configured policy.
+// The integrator calls it when registering routes, so that a typo stops
+// start-up instead of silently falling back to the default at run time.
+func (l *Limiter) CheckRoute(rt *httpd.Route) error {
+	if rt.RateLimit == "" || rt.RateLimit == NoPolicy {
+		return nil
+	}
+	if _, ok := l.policies[rt.RateLimit]; !ok {
+		return fmt.Errorf("route %s: rate limit policy %q is not configured", rt.Path, rt.RateLimit)
+	}
+	return nil
+}
+
+// Allow charges one request under the named policy to key, which the
+// caller builds (identity uses the login or the client address). Keys
+// longer than 128 bytes are hashed, so a hostile login cannot grow the
+// store. It returns an errs.TooManyRequests error with Retry-After when
+// refused, and errs.Internal for an unknown policy (a programming error).
+func (l *Limiter) Allow(ctx context.Context, policy, key string) (Decision, error) {
+	p, ok := l.policies[policy]
+	if !ok {
+		return Decision{}, errs.Internalf("ratelimit: unknown policy %q", policy)
+	}
+	if l.cfg.Disabled {
+		return Decision{Allowed: true, Limit: p.Burst, Remaining: p.Burst}, nil
+	}
+	d := l.take(ctx, p.Name+":"+boundKey(key), p)
+	if !d.Allowed {
+		l.rec.RateLimited(p.Name)
+		return d, tooMany(d)
+	}
+	return d, nil
+}
+
+// Limit implements httpd.Limiter: it charges the request to the stage's
+// policy, adds the RateLimit headers, and refuses with TooManyRequests
+// and Retry-After. It never fails otherwise.
+func (l *Limiter) Limit(r *httpd.Request, stage httpd.Stage) error {
+	if l.cfg.Disabled {
+		return nil
+	}
+	p, key, ok := l.resolve(r, stage)
+	if !ok {
+		return nil
+	}
+	ctx := context.Background()
+	if r.HTTP != nil {
+		ctx = r.HTTP.Context()
+	}
+	d := l.take(ctx, key, p)
+	if r.W != nil {
+		setHeaders(r.W.Header(), p, d)
+	}
+	if !d.Allowed {
+		l.rec.RateLimited(p.Name)
+		return tooMany(d)
+	}
+	return nil
+}
+
+func tooMany(d Decision) error {
+	return errs.E(errs.TooManyRequests, "Too many requests, please retry later.").RetryAfter(d.RetryAfter)
+}
+
+// take decides with the configured store. It cannot fail: the memory
+// store never does, and the failover answers for Redis.
+func (l *Limiter) take(ctx context.Context, key string, p Policy) Decision {
+	if l.shared != nil {
+		d, _ := l.shared.take(ctx, key, p)
+		return d
+	}
+	d, _ := l.local.Take(ctx, key, p)
+	return d
+}
+
+// resolve picks the policy and key for a request at a stage; ok is false
+// when the stage does not apply.
+func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key string, ok bool) {
+	if stage == httpd.PreAuth {
+		p = l.policies[PolicyIP]
+		return p, p.Name + ":ip:" + l.clientKey(r.Client), true
+	}
+	name := ""
+	if r.Route != nil {
+		name = r.Route.RateLimit
+	}
+	if name == NoPolicy {
+		return Policy{}, "", false
+	}
+	subject, def := l.subject(r.Principal, r.Client)
+	if name == "" {
+		name = def
+	} else if _, known := l.policies[name]; !known {
+		if _, seen := l.warned.LoadOrStore(name, true); !seen {
+			l.log.Error("rate limit: route names an unknown policy; using the caller's default",
+				"route", r.Route.Name, "policy", name, "default", def)
+		}
+		name = def
+	}
+	p = l.policies[name]
+	return p, p.Name + ":" + subject, true
+}
+
+// subject identifies the caller for the post-auth stage, and names the
+// default policy for that kind of caller.
+func (l *Limiter) subject(pr *principal.Principal, client netip.Addr) (subject, policy string) {
+	switch {
+	case pr != nil && pr.KeyID != 0:
+		return "k:" + strconv.FormatInt(pr.KeyID, 10), PolicyAPIKey
+	case pr != nil && !pr.Public && pr.UserID != 0:
+		return "u:" + strconv.FormatInt(pr.UserID, 10), PolicyUser
+	default:
+		return "ip:" + l.clientKey(client), PolicyAnonymous
+	}
+}
+
+// clientKey is the address a client is counted under: IPv4 (and
+// IPv4-mapped IPv6) per address, IPv6 per prefix, since a single host is
+// routinely given a whole /64 and could otherwise rotate through it.
+func (l *Limiter) clientKey(a netip.Addr) string {
+	if !a.IsValid() {
+		return "unknown"
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() || l.ipv6Bits >= 128 {
+		return a.String()
+	}
+	pfx, err := a.Prefix(l.ipv6Bits)
+	if err != nil {
+		return a.String()
+	}
+	return pfx.String()
+}
+
+// maxKeyLen bounds caller-supplied key parts; longer ones are hashed.
+const maxKeyLen = 128
+
+func boundKey(k string) string {
+	if len(k) <= maxKeyLen {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return "sha256:" + base64.RawURLEncoding.EncodeToString(sum[:])
+}

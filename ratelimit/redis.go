@@ -1,0 +1,111 @@
+package ratelimit
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// gcraScript is gcra() in Lua. KEYS[1] is the key; ARGV are the emission
+// interval and the tolerance in microseconds. Time comes from the server's
+// TIME so that every instance sharing the Redis agrees on "now" whatever
+// its own clock says (Redis ≥ 5 replicates a script's effects, so the
+// non-deterministic TIME is allowed before a write). Microseconds since
+// the epoch fit exactly in Lua's doubles (< 2^53); nanoseconds would not.
+// The TAT is written with '%.0f', which never switches to exponent form.
+const gcraScript = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
+if tat < now then tat = now end
+local new = tat + interval
+local allow_at = new - tolerance
+if allow_at > now then
+  return {0, 0, allow_at - now, tat - now}
+end
+local reset = new - now
+redis.call('SET', KEYS[1], string.format('%.0f', new), 'PX', math.ceil(reset / 1000))
+return {1, math.floor((tolerance - reset) / interval), 0, reset}
+`
+
+// RedisOptions tune a RedisStore.
+type RedisOptions struct {
+	// Prefix is prepended to every key (default "rampart:rl:").
+	Prefix string
+	// Timeout bounds each decision's round trip (default 100 ms).
+	Timeout time.Duration
+}
+
+// RedisStore is a Store shared by every instance using the same Redis:
+// one EVALSHA round trip per decision. Errors (unreachable, timeout) are
+// returned as they are; the Limiter decides what to do about them.
+type RedisStore struct {
+	client  redis.Scripter
+	sha     string
+	prefix  string
+	timeout time.Duration
+}
+
+// NewRedisStore returns a store on client, which it does not own.
+func NewRedisStore(client redis.Scripter, opt RedisOptions) *RedisStore {
+	if opt.Prefix == "" {
+		opt.Prefix = "rampart:rl:"
+	}
+	if opt.Timeout <= 0 {
+		opt.Timeout = 100 * time.Millisecond
+	}
+	sum := sha1.Sum([]byte(gcraScript))
+	return &RedisStore{client: client, sha: hex.EncodeToString(sum[:]), prefix: opt.Prefix, timeout: opt.Timeout}
+}
+
+// NewRedisClient connects to url (redis:// or rediss://) with timeouts
+// short enough that a dead Redis costs a request at most about timeout:
+// no command retries (the limiter falls back instead) and one dial attempt.
+func NewRedisClient(url string, timeout time.Duration) (*redis.Client, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		// go-redis errors may echo the URL, and with it a password.
+		return nil, errors.New("invalid redis URL (want redis://[user:password@]host:port/db)")
+	}
+	if timeout <= 0 {
+		timeout = 100 * time.Millisecond
+	}
+	opt.DialTimeout = timeout
+	opt.ReadTimeout = timeout
+	opt.WriteTimeout = timeout
+	opt.PoolTimeout = timeout
+	opt.ContextTimeoutEnabled = true
+	opt.MaxRetries = -1
+	opt.DialerRetries = 1
+	return redis.NewClient(opt), nil
+}
+
+// Take implements Store.
+func (s *RedisStore) Take(ctx context.Context, key string, p Policy) (Decision, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	keys := []string{s.prefix + key}
+	iv, tol := p.interval().Microseconds(), p.tolerance().Microseconds()
+	res, err := s.client.EvalSha(ctx, s.sha, keys, iv, tol).Int64Slice()
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		// First use on this server, or its script cache was flushed.
+		if err = s.client.ScriptLoad(ctx, gcraScript).Err(); err == nil {
+			res, err = s.client.EvalSha(ctx, s.sha, keys, iv, tol).Int64Slice()
+		}
+	}
+	if err != nil {
+		return Decision{}, fmt.Errorf("redis rate limit: %w", err)
+	}
+	if len(res) != 4 {
+		return Decision{}, fmt.Errorf("redis rate limit: script returned %d values", len(res))
+	}
+	r := gcraResult{allowed: res[0] == 1, remaining: res[1], retryAfter: res[2], resetAfter: res[3]}
+	return decision(p, r, time.Microsecond), nil
+}
