@@ -19,9 +19,11 @@ func (s *Server) dispatch(pr *pathRoutes) http.Handler {
 		if route == nil && hr.Method == http.MethodHead {
 			route = pr.methods[http.MethodGet]
 		}
+		if isPreflight(hr) && s.preflight(w, hr, st, pr) {
+			return // answered before rate limits and authentication (cors.go)
+		}
 		if route == nil {
-			// A CORS preflight for a route that allows CORS is answered by
-			// the CORS middleware before it gets here; anything else is 405.
+			// Not a preflight for a CORS route: 405.
 			typ := TypeHTTP
 			for _, r := range pr.methods {
 				typ = r.Type
@@ -38,6 +40,7 @@ func (s *Server) dispatch(pr *pathRoutes) http.Handler {
 		}
 		st.req = req
 		s.setRouteHeaders(w, route)
+		setCORSHeaders(w, hr, route)
 		var rpcID any
 		result, err := s.run(req, &rpcID)
 		if err != nil {

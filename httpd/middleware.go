@@ -125,18 +125,6 @@ func (s *Server) accessLog(r *http.Request, rw *recorder, st *reqState) {
 	}
 }
 
-// securityHeaders are on every response; the CSP is strict because
-// rampart's own HTML pages need no scripts from elsewhere.
-func securityHeaders(h http.Header, tls bool) {
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	if tls {
-		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-	}
-}
-
 // setRouteHeaders adds the deprecation headers of a deprecated route.
 func (s *Server) setRouteHeaders(w http.ResponseWriter, r *Route) {
 	h := w.Header()
@@ -247,6 +235,7 @@ func (r *recorder) WriteHeader(code int) {
 	if !r.wroteHeader {
 		r.status = code
 		r.wroteHeader = true
+		finalHeaders(r.Header()) // headers.go: CSP by content type, no-store with cookies
 	}
 	r.ResponseWriter.WriteHeader(code)
 }

@@ -95,6 +95,15 @@ func (r *Route) normalize() error {
 				bad("cors: origin %q must be scheme://host[:port] or *", o)
 			}
 		}
+		for i, m := range c.Methods {
+			c.Methods[i] = strings.ToUpper(m)
+			if !slices.Contains(r.Methods, c.Methods[i]) {
+				bad("cors: method %q is not one of the route's methods", m)
+			}
+		}
+		if c.MaxAge < 0 {
+			bad("cors: negative max age")
+		}
 	}
 	if r.Scope != "" && strings.ContainsAny(r.Scope, " ,") {
 		bad("scope %q: one scope, no spaces or commas", r.Scope)
