@@ -52,7 +52,7 @@ func TestCORS(t *testing.T) {
 				"Access-Control-Allow-Origin": "https://app.example", "Access-Control-Allow-Methods": "POST",
 				"Access-Control-Allow-Credentials": "true", "Access-Control-Max-Age": "3600",
 				"Access-Control-Allow-Headers": "Content-Type, Authorization, X-API-Key, X-Requested-With, X-CSRF-Token",
-				"Vary": "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"}}},
+				"Vary":                         "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"}}},
 		{"preflight unlisted origin", "OPTIONS", "/api/x", []string{"Origin", "https://evil.example", "Access-Control-Request-Method", "POST"},
 			want{403, map[string]string{"Access-Control-Allow-Origin": "", "Access-Control-Allow-Credentials": ""}}},
 		{"preflight null origin", "OPTIONS", "/api/x", []string{"Origin", "null", "Access-Control-Request-Method", "POST"},
