@@ -35,8 +35,11 @@ func compileRule(models Models, r *Rule) (*domain.Template, error) {
 	if err != nil {
 		return nil, cleanErr(err)
 	}
-	if err := checkFields(models, r.Model, d, 0); err != nil {
-		return nil, fmt.Errorf("invalid domain: %w", err)
+	// Normalize resolves every field path (following relational fields
+	// and any/not any sub-domains) and checks operators and value types
+	// against the model, exactly as the compiler will at request time.
+	if _, err := domain.Normalize(models, r.Model, d); err != nil {
+		return nil, cleanErr(err)
 	}
 	return t, nil
 }
@@ -54,65 +57,3 @@ func cleanErr(err error) error {
 	return errors.New(msg)
 }
 
-// checkFields resolves every condition's field path on model, following
-// relational fields, and the sub-domains of any/not any on the comodel.
-func checkFields(s domain.Schema, model string, n domain.Node, depth int) error {
-	if depth > 32 {
-		return fmt.Errorf("domain nested too deeply")
-	}
-	switch n := n.(type) {
-	case domain.Bool, nil:
-		return nil
-	case *domain.NotNode:
-		return checkFields(s, model, n.Child(), depth+1)
-	case *domain.AndNode:
-		for _, c := range n.Children() {
-			if err := checkFields(s, model, c, depth+1); err != nil {
-				return err
-			}
-		}
-		return nil
-	case *domain.OrNode:
-		for _, c := range n.Children() {
-			if err := checkFields(s, model, c, depth+1); err != nil {
-				return err
-			}
-		}
-		return nil
-	case domain.Condition:
-		target, err := resolvePath(s, model, n.Field)
-		if err != nil {
-			return err
-		}
-		if sub, ok := n.Value.(domain.Node); ok {
-			if target == "" {
-				return fmt.Errorf("%s: operator %q needs a relational field", n.Field, n.Operator)
-			}
-			return checkFields(s, target, sub, depth+1)
-		}
-		return nil
-	}
-	return fmt.Errorf("unexpected domain node %T", n)
-}
-
-// resolvePath checks a dotted field path and returns the comodel of its
-// last field ("" for a non-relational field).
-func resolvePath(s domain.Schema, model, path string) (string, error) {
-	cur := model
-	parts := strings.Split(path, ".")
-	for i, p := range parts {
-		mi, ok := s.Model(cur)
-		if !ok {
-			return "", fmt.Errorf("unknown model %s", cur)
-		}
-		f, ok := mi.Field(p)
-		if !ok {
-			return "", fmt.Errorf("unknown field %s on %s", strings.Join(parts[:i+1], "."), model)
-		}
-		cur = f.Comodel
-		if i < len(parts)-1 && cur == "" {
-			return "", fmt.Errorf("%s: %s is not relational", path, p)
-		}
-	}
-	return cur, nil
-}

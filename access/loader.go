@@ -247,19 +247,16 @@ func (l *Loader) cycles() error {
 	return nil
 }
 
-// BaseGroups are the groups package identity seeds (Odoo's base module):
-// always known to the loader, so that files can refer to them.
+// BaseGroups are the groups package identity seeds (Odoo's base module,
+// identity.Bootstrap): always known to the loader, so that files can refer
+// to them. Privileges are for the ACL error's group list.
 func BaseGroups() []*Group {
 	return []*Group{
 		{XMLID: "base.group_public", Name: "Public", Privilege: "User types"},
 		{XMLID: "base.group_portal", Name: "Portal", Privilege: "User types"},
 		{XMLID: "base.group_user", Name: "Internal User", Privilege: "User types"},
 		{XMLID: "base.group_no_one", Name: "Technical Features"},
-		{XMLID: "base.group_multi_company", Name: "Multi Companies"},
-		{XMLID: "base.group_multi_currency", Name: "Multi Currencies"},
-		{XMLID: "base.group_partner_manager", Name: "Contact Creation"},
-		{XMLID: "base.group_allow_export", Name: "Access to export feature"},
 		{XMLID: "base.group_erp_manager", Name: "Access Rights", Privilege: "Administration", Implied: []string{"base.group_user"}},
-		{XMLID: "base.group_system", Name: "Settings", Privilege: "Administration", Implied: []string{"base.group_erp_manager"}},
+		{XMLID: "base.group_system", Name: "Settings", Privilege: "Administration", Implied: []string{"base.group_user", "base.group_erp_manager"}},
 	}
 }

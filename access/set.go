@@ -130,53 +130,47 @@ type Set struct {
 	// of models that are not declared).
 	Skipped []string `json:"skipped,omitempty"`
 
-	closure  map[string][]string           // group → itself and every group it implies
+	closure  map[string]map[string]bool    // group → itself and every group it implies
 	aclIndex map[string]map[string][]*ACL  // model → op → active rows granting op
 	rules    map[string]map[string][]*Rule // model → op → active rules for op
 }
 
 // index precomputes the lookups a Policy needs; called once by the Loader.
 func (s *Set) index() {
-	s.closure = map[string][]string{}
+	s.closure = map[string]map[string]bool{}
 	for id := range s.Groups {
 		s.closure[id] = s.implied(id)
 	}
-	s.aclIndex = map[string]map[string][]*ACL{}
-	for _, a := range s.ACLs {
-		if !a.Active {
+	s.aclIndex = byModelOp(s.ACLs, func(a *ACL) (string, bool) { return a.Model, a.Active }, (*ACL).Allows)
+	s.rules = byModelOp(s.Rules, func(r *Rule) (string, bool) { return r.Model, r.Active }, (*Rule).AppliesTo)
+}
+
+// byModelOp indexes the active items by model and by the operations they
+// concern.
+func byModelOp[T any](items []T, key func(T) (string, bool), concerns func(T, string) bool) map[string]map[string][]T {
+	idx := map[string]map[string][]T{}
+	for _, it := range items {
+		model, active := key(it)
+		if !active {
 			continue
 		}
 		for _, op := range Ops {
-			if a.Allows(op) {
-				m := s.aclIndex[a.Model]
-				if m == nil {
-					m = map[string][]*ACL{}
-					s.aclIndex[a.Model] = m
-				}
-				m[op] = append(m[op], a)
+			if !concerns(it, op) {
+				continue
 			}
+			m := idx[model]
+			if m == nil {
+				m = map[string][]T{}
+				idx[model] = m
+			}
+			m[op] = append(m[op], it)
 		}
 	}
-	s.rules = map[string]map[string][]*Rule{}
-	for _, r := range s.Rules {
-		if !r.Active {
-			continue
-		}
-		for _, op := range Ops {
-			if r.AppliesTo(op) {
-				m := s.rules[r.Model]
-				if m == nil {
-					m = map[string][]*Rule{}
-					s.rules[r.Model] = m
-				}
-				m[op] = append(m[op], r)
-			}
-		}
-	}
+	return idx
 }
 
 // implied is the transitive closure of id's implied groups, id included.
-func (s *Set) implied(id string) []string {
+func (s *Set) implied(id string) map[string]bool {
 	seen := map[string]bool{id: true}
 	stack := []string{id}
 	for len(stack) > 0 {
@@ -192,23 +186,29 @@ func (s *Set) implied(id string) []string {
 			}
 		}
 	}
-	out := make([]string, 0, len(seen))
-	for g := range seen {
-		out = append(out, g)
-	}
-	sort.Strings(out)
-	return out
+	return seen
 }
 
-// Expand returns the user's groups with every implied group added. Package
-// identity already hands us the transitive set; expanding again costs
-// little and keeps the decision right even if a group's implications are
-// declared here but not yet stored there.
+// Member reports whether a user whose groups are groups belongs to g,
+// directly or through implied groups. Package identity already hands us the
+// transitive set; following implications again costs little and keeps the
+// decision right even if a group's implications are declared here but not
+// yet stored there.
+func (s *Set) Member(groups []string, g string) bool {
+	for _, ug := range groups {
+		if ug == g || s.closure[ug][g] {
+			return true
+		}
+	}
+	return false
+}
+
+// Expand returns the user's groups with every implied group added.
 func (s *Set) Expand(groups []string) map[string]bool {
 	out := make(map[string]bool, len(groups)*2)
 	for _, g := range groups {
 		out[g] = true
-		for _, i := range s.closure[g] {
+		for i := range s.closure[g] {
 			out[i] = true
 		}
 	}
@@ -268,11 +268,11 @@ func (s *Set) GroupsWithAccess(model, op string) []string {
 	return out
 }
 
-// HasACL reports whether the union of the user's rows grants op on model.
-// groups must be expanded (see Expand).
-func (s *Set) HasACL(model, op string, groups map[string]bool) bool {
+// HasACL reports whether the union of the user's rows grants op on model:
+// some active row granting op has no group or one of the user's groups.
+func (s *Set) HasACL(model, op string, groups []string) bool {
 	for _, a := range s.aclIndex[model][op] {
-		if a.Group == "" || groups[a.Group] {
+		if a.Group == "" || s.Member(groups, a.Group) {
 			return true
 		}
 	}

@@ -41,10 +41,15 @@ const (
 	OpLogout     Op = "logout"
 	OpKeyCreated Op = "key_created"
 	OpKeyRevoked Op = "key_revoked"
+	// Further identity events, recorded under identity's names.
+	OpLoginThrottled Op = "login_throttled"
+	OpSessionEnded   Op = "session_ended"
+	OpPasswordChange Op = "password_changed"
 )
 
 // Ops lists every operation, for validating search filters.
-var Ops = []Op{OpCreate, OpWrite, OpUnlink, OpSudo, OpDenied, OpLogin, OpLoginFail, OpLogout, OpKeyCreated, OpKeyRevoked}
+var Ops = []Op{OpCreate, OpWrite, OpUnlink, OpSudo, OpDenied, OpLogin, OpLoginFail, OpLogout, OpKeyCreated, OpKeyRevoked,
+	OpLoginThrottled, OpSessionEnded, OpPasswordChange}
 
 // Entry is one audit record.
 type Entry struct {

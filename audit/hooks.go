@@ -1,0 +1,98 @@
+package audit
+
+import (
+	"context"
+
+	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/orm"
+	"github.com/rampart/rampart/store"
+)
+
+var (
+	_ orm.Auditor        = (*Trail)(nil)
+	_ identity.EventSink = (*Trail)(nil)
+)
+
+// Record implements orm.Auditor. The orm calls it with the change's own
+// transaction for create/write/unlink, and with a short transaction of its
+// own for denials and sudo reads (written after the request's transaction
+// ended, so they survive its rollback).
+func (t *Trail) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
+	en := Entry{
+		UserID:    ev.UserID,
+		Op:        Op(ev.Op),
+		Model:     ev.Model,
+		IDs:       ev.IDs,
+		Fields:    ev.Fields,
+		Route:     ev.Route,
+		RequestID: ev.RequestID,
+		Detail:    ev.Method,
+	}
+	if e != nil && e.User != nil {
+		en.Login = e.User.Login
+	}
+	switch {
+	case ev.Op == orm.AuditDenied:
+		// The client-safe refusal text says which check refused; keep the
+		// first line, the rest is Odoo's boilerplate.
+		en.Detail = ev.Method + ": " + firstLine(ev.Reason)
+	case ev.Sudo && ev.Op != orm.AuditSudo:
+		// A change made under sudo: the op stays create/write/unlink, the
+		// reason says why checks were bypassed.
+		en.Detail = ev.Method + " (sudo)"
+	}
+	if ev.Sudo {
+		en.Reason = ev.SudoReason
+	}
+	ctx := context.Background()
+	if e != nil {
+		ctx = e.Ctx()
+	}
+	return t.Append(ctx, tx, en)
+}
+
+func firstLine(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// authOps maps identity's events to trail operations; events not listed
+// keep identity's name.
+var authOps = map[identity.EventType]Op{
+	identity.EventLogin:       OpLogin,
+	identity.EventLoginFailed: OpLoginFail,
+	identity.EventLogout:      OpLogout,
+	identity.EventKeyCreated:  OpKeyCreated,
+	identity.EventKeyRevoked:  OpKeyRevoked,
+}
+
+// AuthEvent implements identity.EventSink. identity calls it after its own
+// transaction committed; the entry is queued and written by the
+// background writer so that a login never waits on (or fails because of)
+// the trail. Flush waits for it.
+func (t *Trail) AuthEvent(ctx context.Context, ev identity.AuthEvent) {
+	op, ok := authOps[ev.Type]
+	if !ok {
+		op = Op(ev.Type)
+	}
+	en := Entry{
+		Time:       ev.Time,
+		UserID:     ev.UserID,
+		Login:      ev.Login,
+		RealUserID: ev.ActorID,
+		Op:         op,
+		Detail:     ev.Reason,
+	}
+	if ev.Client.IsValid() {
+		en.ClientIP = ev.Client.String()
+	}
+	if ev.KeyID != 0 {
+		en.Model = "res.users.apikeys"
+		en.IDs = []int64{ev.KeyID}
+	}
+	t.Detached(en)
+}
