@@ -21,6 +21,9 @@ type ModelDef struct {
 	// "parent_id" when the model has a many2one of that name to itself.
 	Parent string
 	Fields []Field
+	// Indexes are multi-column indexes, each a list of stored field names
+	// (e.g. [user_id, id] for "my records, newest first" pages).
+	Indexes [][]string
 	// Source says where the declaration came from (file name), for errors.
 	Source string
 }
@@ -38,6 +41,8 @@ type Meta struct {
 	// sync, no writes through the ORM.
 	External bool
 	Source   string
+	// Indexes are the declared multi-column indexes (field names).
+	Indexes [][]string
 
 	fields map[string]*Field
 	list   []*Field // declaration order, magic fields first

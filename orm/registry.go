@@ -202,6 +202,18 @@ func buildMeta(d ModelDef) (*Meta, []error) {
 	if m.Order == "" {
 		m.Order = "id"
 	}
+	for _, idx := range d.Indexes {
+		if len(idx) == 0 || len(idx) > 8 {
+			bad("indexes: an index has 1 to 8 fields")
+			continue
+		}
+		for _, name := range idx {
+			if f, ok := m.fields[name]; !ok || !f.Stored() {
+				bad("indexes: %q is not a stored field", name)
+			}
+		}
+		m.Indexes = append(m.Indexes, append([]string(nil), idx...))
+	}
 	return m, problems
 }
 

@@ -339,6 +339,15 @@ func (s *syncer) syncIndexes(m *Meta) error {
 			}
 		}
 	}
+	for _, idx := range m.Indexes {
+		cols := make([]string, len(idx))
+		for i, name := range idx {
+			cols[i] = m.fields[name].Column
+		}
+		if err := s.index(m.Table, cols...); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -32,7 +32,7 @@ func TestSyncIdempotentAndKeepsRemovedColumns(t *testing.T) {
 		r2 := NewRegistry()
 		err = r2.Define(ModelDef{Name: "test.tag", Source: "v2", Fields: []Field{
 			{Name: "label", Type: Char}, {Name: "rank", Type: Integer, Required: true, Index: true},
-		}})
+		}, Indexes: [][]string{{"rank", "id"}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestSyncIdempotentAndKeepsRemovedColumns(t *testing.T) {
 		if !strings.Contains(joined, "test.tag.rank: required column added") {
 			t.Errorf("nullable required column not reported: %q", joined)
 		}
-		if len(rep.Changes) != 3 { // label, rank, index on rank
+		if len(rep.Changes) != 4 { // label, rank, index on rank, index on (rank, id)
 			t.Errorf("changes = %q", rep.Changes)
 		}
 		var name string

@@ -23,6 +23,7 @@ import (
 //	    order: date_order desc, id  # default order-by (default: id)
 //	    rec_name: name              # display_name field (default: name if declared)
 //	    parent: parent_id           # hierarchy field for child_of (default: parent_id if a many2one to itself)
+//	    indexes: [[user_id, id]]    # multi-column indexes (single columns: index: true on the field)
 //	    fields:
 //	      - name: name
 //	        type: char              # char text integer float monetary boolean date datetime
@@ -51,6 +52,7 @@ type yamlModel struct {
 	RecName     string      `yaml:"rec_name"`
 	Parent      string      `yaml:"parent"`
 	Fields      []yamlField `yaml:"fields"`
+	Indexes     [][]string  `yaml:"indexes"`
 }
 
 type yamlField struct {
@@ -97,7 +99,7 @@ func ParseYAML(source string, data []byte) ([]ModelDef, error) {
 	for i, ym := range f.Models {
 		d := ModelDef{
 			Name: ym.Name, Description: ym.Description, Order: ym.Order,
-			RecName: ym.RecName, Parent: ym.Parent, Source: source,
+			RecName: ym.RecName, Parent: ym.Parent, Indexes: ym.Indexes, Source: source,
 		}
 		for _, yf := range ym.Fields {
 			fd, err := yf.field()
