@@ -96,7 +96,7 @@ var (
 
 // fillData inserts random rows, with NULLs, into the tables and the copy.
 func fillData(t *testing.T, sqlDB *store.DB, s testSchema, rng *rand.Rand) *memDB {
-	db := &memDB{s: s, rows: map[string]map[int64]map[string]any{}, ids: map[string][]int64{}, rels: map[string]map[int64][]int64{}}
+	db := newMemDB(s)
 	pick := func(pool []any, nullP float64) any {
 		if rng.Float64() < nullP {
 			return nil
@@ -124,16 +124,7 @@ func fillData(t *testing.T, sqlDB *store.DB, s testSchema, rng *rand.Rand) *memD
 		return out
 	}
 	names := []any{"vip", "retail", "a", "b", "ab", "abc", "ba"}
-	add := func(model string, vals map[string]any) int64 {
-		id := int64(len(db.ids[model]) + 1)
-		if db.rows[model] == nil {
-			db.rows[model] = map[int64]map[string]any{}
-		}
-		vals["id"] = id
-		db.rows[model][id] = vals
-		db.ids[model] = append(db.ids[model], id)
-		return id
-	}
+	add := db.add
 	for range 8 {
 		// Parents come from earlier rows, so the hierarchy has no cycle.
 		add("res.partner.category", map[string]any{"name": pick(names, 0), "parent_id": ref("res.partner.category", 0.4)})
@@ -151,7 +142,7 @@ func fillData(t *testing.T, sqlDB *store.DB, s testSchema, rng *rand.Rand) *memD
 			"qty": pick(poolInt, 0.2), "amount": pick(poolFloat, 0.2), "total": pick(poolMoney, 0.2),
 			"confirmed": pick([]any{true, false}, 0.3), "date_order": pick(poolDate, 0.2),
 			"validity": pick([]any{"2024-01-01 10:00:00", "2024-01-01 00:00:00", "2024-02-15 23:59:59", "2024-03-01 00:00:00", "2024-01-02 00:00:00"}, 0.2),
-			"state": pick(poolState, 0.2), "data": nil,
+			"state":    pick(poolState, 0.2), "data": nil,
 		})
 		db.rel("sale_order_tag_rel", id, subset("res.partner.category"))
 	}
@@ -161,6 +152,14 @@ func fillData(t *testing.T, sqlDB *store.DB, s testSchema, rng *rand.Rand) *memD
 			"price": pick(poolFloat, 0.3), "product_qty": pick(poolInt, 0.3),
 		})
 	}
+	db.insert(t, sqlDB)
+	return db
+}
+
+// insert writes the copy's rows and links into the SQL tables.
+func (db *memDB) insert(t *testing.T, sqlDB *store.DB) {
+	t.Helper()
+	s := db.s
 	ctx := context.Background()
 	d := sqlDB.Dialect
 	err := sqlDB.Write(ctx, func(tx *store.Tx) error {
@@ -200,7 +199,22 @@ func fillData(t *testing.T, sqlDB *store.DB, s testSchema, rng *rand.Rand) *memD
 	if err != nil {
 		t.Fatalf("insert: %v", err)
 	}
-	return db
+}
+
+func newMemDB(s testSchema) *memDB {
+	return &memDB{s: s, rows: map[string]map[int64]map[string]any{}, ids: map[string][]int64{}, rels: map[string]map[int64][]int64{}}
+}
+
+// add appends a row with the next id.
+func (db *memDB) add(model string, vals map[string]any) int64 {
+	id := int64(len(db.ids[model]) + 1)
+	if db.rows[model] == nil {
+		db.rows[model] = map[int64]map[string]any{}
+	}
+	vals["id"] = id
+	db.rows[model][id] = vals
+	db.ids[model] = append(db.ids[model], id)
+	return id
 }
 
 func (db *memDB) rel(table string, id int64, cos []int64) {
