@@ -46,6 +46,9 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 	if len(problems) > 0 {
 		return nil, validationError(m.meta.Name, problems)
 	}
+	if err := m.checkRefs(tx, preps); err != nil {
+		return nil, err
+	}
 	var ids []int64
 	err := m.env.savepoint(tx, func() error {
 		for _, p := range preps {

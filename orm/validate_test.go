@@ -39,6 +39,7 @@ func TestValidation(t *testing.T) {
 			{"datetime", map[string]any{"confirmed_at": "noon"}, []string{"confirmed_at"}},
 			{"many2one", map[string]any{"partner_id": "Acme"}, []string{"partner_id"}},
 			{"readonly", map[string]any{"note": "x"}, []string{"note"}},
+			{"dangling many2one", map[string]any{"partner_id": 424242, "user_id": 99}, []string{"partner_id", "user_id"}},
 			{"magic", map[string]any{"id": 9, "create_uid": 1, "write_date": "2026-01-01 00:00:00", "display_name": "x"}, []string{"create_uid", "display_name", "id", "write_date"}},
 			{"unknown", map[string]any{"nope": 1, "drop table x;": 1}, []string{"(invalid name)", "nope"}},
 			{"several at once", map[string]any{"name": 1, "qty": 1000, "state": 3, "nope": 1}, []string{"name", "nope", "qty", "state"}},

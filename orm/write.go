@@ -35,6 +35,9 @@ func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
 	if err := m.checkRecords("write", tx, ids, OpWrite); err != nil {
 		return err
 	}
+	if err := m.checkRefs(tx, []prepared{p}); err != nil {
+		return err
+	}
 	return m.env.savepoint(tx, func() error {
 		for _, chunk := range chunks(ids) {
 			if err := m.update(tx, chunk, p); err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // demoCompanyNames are the two demo companies, created by EnsureCompanies.
-var demoCompanyNames = [...]string{"YourCompany", "My Belgian Company"}
+func demoCompanyNames() []string { return []string{"YourCompany", "My Belgian Company"} }
 
 // Salesperson is a demo user who owns orders.
 type Salesperson struct {
@@ -64,8 +64,8 @@ func EnsureCompanies(env *orm.Env) ([]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, 0, len(demoCompanyNames))
-	for _, name := range demoCompanyNames {
+	ids := make([]int64, 0, 2)
+	for _, name := range demoCompanyNames() {
 		found, err := companies.Search(domain.Condition{Field: "name", Operator: "=", Value: name}, orm.SearchOptions{Limit: 1, Order: "id"})
 		if err != nil {
 			return nil, err
@@ -132,7 +132,7 @@ func LoadDemo(env *orm.Env, opts DemoOptions) (*Demo, error) {
 	if d.Customers, err = createCustomers(env); err != nil {
 		return nil, err
 	}
-	prices, err := createProducts(env, d)
+	catalog, err := createProducts(env, d)
 	if err != nil {
 		return nil, err
 	}
@@ -162,11 +162,11 @@ func LoadDemo(env *orm.Env, opts DemoOptions) (*Demo, error) {
 		for range 1 + rng.IntN(4) {
 			p := rng.IntN(len(d.Products))
 			qty := float64(1 + rng.IntN(10))
-			sub := round2(qty * prices[p])
+			sub := round2(qty * catalog[p].price)
 			total += sub
 			lines = append(lines, []any{0, 0, map[string]any{
-				"product_id": d.Products[p], "name": productNames[p].name, "product_uom_qty": qty,
-				"price_unit": prices[p], "price_subtotal": sub, "company_id": company,
+				"product_id": d.Products[p], "name": catalog[p].name, "product_uom_qty": qty,
+				"price_unit": catalog[p].price, "price_subtotal": sub, "company_id": company,
 			}})
 		}
 		o["order_line"] = lines
@@ -195,16 +195,20 @@ func pickState(rng *rand.Rand) string {
 	}
 }
 
-// customerNames are the demo customer companies, each with two contacts.
-var customerNames = [...]struct{ company, contact1, contact2 string }{
-	{"Azure Interior", "Brandon Freeman", "Nicole Ford"},
-	{"Deco Addict", "Addison Olson", "Douglas Fletcher"},
-	{"Gemini Furniture", "Edwin Hansen", "Jesse Brown"},
-	{"Lumber Inc", "Lorraine Douglas", "Oscar Morgan"},
-	{"Ready Mat", "Billy Fox", "Kim Snyder"},
-	{"The Jackson Group", "Toni Rhodes", "Gordon Owens"},
-	{"Wood Corner", "Willie Burke", "Ron Gibson"},
-	{"Acme Corporation", "Colleen Diaz", "Travis Mendoza"},
+type customer struct{ company, contact1, contact2 string }
+
+// customers are the demo customer companies, each with two contacts.
+func customers() []customer {
+	return []customer{
+		{"Azure Interior", "Brandon Freeman", "Nicole Ford"},
+		{"Deco Addict", "Addison Olson", "Douglas Fletcher"},
+		{"Gemini Furniture", "Edwin Hansen", "Jesse Brown"},
+		{"Lumber Inc", "Lorraine Douglas", "Oscar Morgan"},
+		{"Ready Mat", "Billy Fox", "Kim Snyder"},
+		{"The Jackson Group", "Toni Rhodes", "Gordon Owens"},
+		{"Wood Corner", "Willie Burke", "Ron Gibson"},
+		{"Acme Corporation", "Colleen Diaz", "Travis Mendoza"},
+	}
 }
 
 func createCustomers(env *orm.Env) ([]int64, error) {
@@ -213,7 +217,7 @@ func createCustomers(env *orm.Env) ([]int64, error) {
 		return nil, err
 	}
 	var ids []int64
-	for _, c := range customerNames {
+	for _, c := range customers() {
 		email := func(name string) string { return fmt.Sprintf("%s@example.com", slug(name)) }
 		id, err := partners.Create([]map[string]any{{
 			"name": c.company, "is_company": true, "email": email(c.company),
@@ -251,34 +255,37 @@ func slug(s string) string {
 	return string(b)
 }
 
-// productNames are the demo products with their list prices.
-var productNames = [...]struct {
+type product struct {
 	name, code string
 	price      float64
-}{
-	{"Office Chair", "FURN_7777", 70},
-	{"Office Desk", "FURN_8888", 180},
-	{"Desk Lamp", "FURN_1118", 25.5},
-	{"Cabinet with Doors", "FURN_8220", 140},
-	{"Conference Table", "FURN_6741", 1250},
-	{"Drawer Black", "FURN_0002", 25},
-	{"Large Meeting Table", "FURN_6666", 4000},
-	{"Storage Box", "FURN_5555", 15.8},
-	{"Acoustic Bloc Screens", "FURN_6600", 295},
-	{"Corner Desk Right Sit", "FURN_0001", 147},
 }
 
-func createProducts(env *orm.Env, d *Demo) ([]float64, error) {
-	products, err := env.Model("product.product")
+// products are the demo products with their list prices.
+func products() []product {
+	return []product{
+		{"Office Chair", "FURN_7777", 70},
+		{"Office Desk", "FURN_8888", 180},
+		{"Desk Lamp", "FURN_1118", 25.5},
+		{"Cabinet with Doors", "FURN_8220", 140},
+		{"Conference Table", "FURN_6741", 1250},
+		{"Drawer Black", "FURN_0002", 25},
+		{"Large Meeting Table", "FURN_6666", 4000},
+		{"Storage Box", "FURN_5555", 15.8},
+		{"Acoustic Bloc Screens", "FURN_6600", 295},
+		{"Corner Desk Right Sit", "FURN_0001", 147},
+	}
+}
+
+func createProducts(env *orm.Env, d *Demo) ([]product, error) {
+	model, err := env.Model("product.product")
 	if err != nil {
 		return nil, err
 	}
-	vals := make([]map[string]any, len(productNames))
-	prices := make([]float64, len(productNames))
-	for i, p := range productNames {
+	list := products()
+	vals := make([]map[string]any, len(list))
+	for i, p := range list {
 		vals[i] = map[string]any{"name": p.name, "default_code": p.code, "list_price": p.price}
-		prices[i] = p.price
 	}
-	d.Products, err = products.Create(vals)
-	return prices, err
+	d.Products, err = model.Create(vals)
+	return list, err
 }
