@@ -204,11 +204,6 @@ func (fakeSessions) Logout(r *httpd.Request) error {
 // newTestServer serves Routes over httptest with the fakes.
 func newTestServer(t *testing.T, mutate func(*Deps)) *httptest.Server {
 	t.Helper()
-	cfg := httpd.Config{}
-	cfg.Defaults()
-	cfg.MaxBody = 64 << 10
-	hs := httpd.New(cfg, slog.New(slog.DiscardHandler))
-	hs.Auth = fakeAuth{}
 	d := Deps{
 		Identity: fakeIdentity{}, Sessions: fakeSessions{}, ListDB: true,
 		Data: func(*orm.Env) Data { return fakeData{} },
@@ -216,6 +211,19 @@ func newTestServer(t *testing.T, mutate func(*Deps)) *httptest.Server {
 	if mutate != nil {
 		mutate(&d)
 	}
+	return ServeRoutes(t, fakeAuth{}, nil, d)
+}
+
+// ServeRoutes serves Routes(d) on httptest behind an httpd server with the
+// given authenticator and Env factory. Exported for the live client tests
+// (package odoorpc_test).
+func ServeRoutes(t *testing.T, auth httpd.Authenticator, envs httpd.EnvFactory, d Deps) *httptest.Server {
+	t.Helper()
+	cfg := httpd.Config{}
+	cfg.Defaults()
+	cfg.MaxBody = 64 << 10
+	hs := httpd.New(cfg, slog.New(slog.DiscardHandler))
+	hs.Auth, hs.Envs = auth, envs
 	routes, err := Routes(d)
 	if err != nil {
 		t.Fatal(err)

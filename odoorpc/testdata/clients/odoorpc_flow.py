@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The python3-odoorpc client (OdooRPC) against rampart.
+
+Usage: odoorpc_flow.py CONFIG.json   (the same config as xmlrpc_flow.py)
+
+Logs in through /web/session/authenticate, then works with
+env['sale.order'] as an integration would: search, browse, read, create,
+write, unlink; refused operations must raise odoorpc.error.RPCError whose
+info carries Odoo's error object (data.name, data.message).
+"""
+import json
+import sys
+import urllib.parse
+
+import odoorpc
+
+cfg = json.load(open(sys.argv[1]))
+parsed = urllib.parse.urlparse(cfg["url"])
+db = cfg["db"]
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print("ok:", what)
+
+
+def rpc_error(call, name, prefix, what, code=0):
+    try:
+        call()
+    except odoorpc.error.RPCError as e:
+        data = e.info["data"]
+        envelope = "Odoo Server Error" if code == 0 else "404: Not Found"
+        check(e.info["code"] == code and e.info["message"] == envelope, "%s: error envelope" % what)
+        check(data["name"] == name, "%s: data.name %r == %r" % (what, data["name"], name))
+        check(str(e).startswith(prefix) and data["message"].startswith(prefix),
+              "%s: message %r starts with %r" % (what, data["message"], prefix))
+        check(data.get("debug", "") == "", "%s: no traceback" % what)
+        return e
+    raise AssertionError("%s: no RPCError" % what)
+
+
+odoo = odoorpc.ODOO(parsed.hostname, port=parsed.port, protocol="jsonrpc")
+check(odoo.version == "19.0", "version from /web/webclient/version_info")
+check(odoo.db.list() == [db], "db list")
+
+# A wrong password is refused at login.
+rpc_error(lambda: odoo.login(db, cfg["user"]["login"], "wrong password"),
+          "odoo.exceptions.AccessDenied", "Access Denied", "wrong password")
+
+u = cfg["user"]
+odoo.login(db, u["login"], u["password"])
+check(odoo.env.uid > 0, "login")
+check(odoo.env.context.get("lang") == "en_US", "user_context")
+
+Order = odoo.env["sale.order"]
+ids = Order.search([])
+check(len(ids) >= 1 and cfg["foreign_order_id"] not in ids, "search: own orders only")
+order = Order.browse(ids[0])
+check(order.id == ids[0] and order.name, "browse and read a field")
+rows = Order.read(ids[:1], ["name", "state"])
+check(rows[0]["id"] == ids[0] and set(rows[0]) == {"id", "name", "state"}, "read")
+
+partner_id = cfg["partner_id"]
+new_id = Order.create({"name": "SO-RPC-1", "partner_id": partner_id, "user_id": odoo.env.uid})
+check(isinstance(new_id, int), "create")
+new = Order.browse(new_id)
+new.write({"name": "SO-RPC-2"})
+check(Order.read([new_id], ["name"])[0]["name"] == "SO-RPC-2", "write")
+new.name = "SO-RPC-3"  # auto_commit: an immediate write
+check(Order.browse(new_id).name == "SO-RPC-3", "attribute assignment")
+
+# Refused operations surface as Odoo's errors.
+rpc_error(lambda: Order.unlink([new_id]), "odoo.exceptions.AccessError", "You are not allowed to",
+          "unlink without the ACL")
+rpc_error(lambda: Order.read([cfg["foreign_order_id"]], ["name"]), "odoo.exceptions.MissingError",
+          "Record does not exist or has been deleted.", "another salesman's order")
+rpc_error(lambda: odoo.execute_kw("sale.order", "frobnicate", [[]]), "werkzeug.exceptions.NotFound",
+          "The method 'sale.order.frobnicate' does not exist", "unknown method", code=404)
+
+# The administrator may delete.
+odoo.logout()
+a = cfg["admin"]
+odoo.login(db, a["login"], a["password"])
+Order = odoo.env["sale.order"]
+check(Order.unlink([new_id]) is True, "unlink as admin")
+check(Order.search([("id", "=", new_id)]) == [], "gone after unlink")
+odoo.logout()
+print("odoorpc flow: all ok")
