@@ -1,12 +1,15 @@
 package odoorpc_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -35,6 +38,8 @@ type clientConfig struct {
 	User           clientCreds `json:"user"`
 	ForeignOrderID int64       `json:"foreign_order_id"`
 	PartnerID      int64       `json:"partner_id"`
+	// now is the identity service's clock (a fixed test time).
+	now time.Time
 }
 
 type clientCreds struct {
@@ -144,6 +149,7 @@ func startLive(t *testing.T) clientConfig {
 		Admin: clientCreds{Login: "admin", Password: "admin-secret-pw"},
 		User:  clientCreds{Login: "salesman", Password: identitytest.Password("salesman"), Key: key},
 	}
+	cfg.now = idn.Clock.Now()
 	cfg.PartnerID, cfg.ForeignOrderID = loadFixture(t, idn, reg, db, salesman, other)
 
 	envs := envFactory{reg: reg, db: db}
@@ -232,4 +238,97 @@ func loadFixture(t *testing.T, idn *identitytest.Env, reg *orm.Registry, db *sto
 		t.Fatal(err)
 	}
 	return customers[0], orders[1]
+}
+
+// TestLiveJSON2 runs JSON-2 and /doc-bearer against the real stack: the
+// key check, ACLs, record rules and Odoo 19's key management methods.
+func TestLiveJSON2(t *testing.T) {
+	cfg := startLive(t)
+	key := cfg.User.Key
+	post := func(path, auth string, body any) (int, http.Header, any) {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", cfg.URL+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
+		if auth != "" {
+			req.Header.Set("Authorization", "Bearer "+auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return resp.StatusCode, resp.Header, out
+	}
+	errName := func(v any) string { m, _ := v.(map[string]any); s, _ := m["name"].(string); return s }
+
+	status, _, res := post("/json/2/sale.order/search_read", key, map[string]any{"domain": []any{}, "fields": []any{"name"}})
+	if rows, _ := res.([]any); status != 200 || len(rows) != 1 {
+		t.Fatalf("search_read: %d %v (want the salesman's one order)", status, res)
+	}
+	status, hdr, res := post("/json/2/sale.order/search_read", "0123456789abcdef0123456789abcdef01234567", map[string]any{"domain": []any{}})
+	if status != 401 || hdr.Get("WWW-Authenticate") != "Bearer" || errName(res) != "werkzeug.exceptions.Unauthorized" {
+		t.Errorf("bad key: %d %v %v", status, hdr, res)
+	}
+	status, _, res = post("/json/2/sale.order/read", key, map[string]any{"ids": []any{cfg.ForeignOrderID}, "fields": []any{"name"}})
+	if status != 404 || errName(res) != "odoo.exceptions.MissingError" {
+		t.Errorf("foreign order: %d %v", status, res)
+	}
+	status, _, res = post("/json/2/sale.order/unlink", key, map[string]any{"ids": []any{cfg.ForeignOrderID - 1}})
+	if status != 403 || errName(res) != "odoo.exceptions.AccessError" {
+		t.Errorf("unlink: %d %v", status, res)
+	}
+	status, _, res = post("/json/2/res.users/context_get", key, map[string]any{})
+	if m, _ := res.(map[string]any); status != 200 || m["uid"] == nil || m["lang"] != "en_US" {
+		t.Errorf("context_get: %d %v", status, res)
+	}
+	status, _, res = post("/json/2/res.users.apikeys/generate", key, map[string]any{
+		"key": key, "scope": "rpc", "name": "generated", "expiration_date": cfg.now.Add(12 * time.Hour).UTC().Format(time.DateTime)})
+	newKey, _ := res.(string)
+	if status != 200 || newKey == "" {
+		t.Fatalf("generate: %d %v", status, res)
+	}
+	if status, _, _ = post("/json/2/res.users/context_get", newKey, map[string]any{}); status != 200 {
+		t.Errorf("the generated key does not work: %d", status)
+	}
+	if status, _, res = post("/json/2/res.users.apikeys/revoke", key, map[string]any{"key": newKey}); status != 200 || res != nil {
+		t.Errorf("revoke: %d %v", status, res)
+	}
+	if status, _, res = post("/json/2/res.users.apikeys/revoke", key, map[string]any{"key": newKey}); status != 403 || errName(res) != "odoo.exceptions.AccessDenied" {
+		t.Errorf("revoke twice: %d %v", status, res)
+	}
+	if status, _, _ = post("/json/2/res.users/context_get", newKey, map[string]any{}); status != 401 {
+		t.Errorf("a revoked key still works: %d", status)
+	}
+
+	req, _ := http.NewRequest("GET", cfg.URL+"/doc-bearer/index.json", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		Models []struct {
+			Model   string         `json:"model"`
+			Fields  map[string]any `json:"fields"`
+			Methods []string       `json:"methods"`
+		} `json:"models"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("doc index: %d %v", resp.StatusCode, err)
+	}
+	for _, m := range doc.Models {
+		if m.Model == "sale.order" {
+			if slices.Contains(m.Methods, "unlink") || !slices.Contains(m.Methods, "create") || m.Fields["name"] == nil {
+				t.Errorf("sale.order in the doc index: methods %v", m.Methods)
+			}
+			return
+		}
+	}
+	t.Errorf("sale.order missing from the doc index")
 }
