@@ -59,16 +59,21 @@ func parseCommands(f *Field, v any) ([]command, error) {
 	}
 	list, ok := v.([]any)
 	if !ok {
-		if ids, ok := intList(v); ok {
-			return []command{{op: cmdSet, ids: ids}}, nil
+		if _, ok := intList(v); ok {
+			c, err := namedArgs(cmdSet, v)
+			return []command{c}, err
 		}
 		return nil, fmt.Errorf("expected a list of commands")
 	}
 	if len(list) > maxCommands {
 		return nil, fmt.Errorf("too many commands (at most %d)", maxCommands)
 	}
-	if ids, ok := intList(list); ok && len(list) > 0 {
-		return []command{{op: cmdSet, ids: ids}}, nil
+	if _, ok := intList(list); ok && len(list) > 0 {
+		c, err := namedArgs(cmdSet, list)
+		if err != nil {
+			return nil, err
+		}
+		return []command{c}, nil
 	}
 	cmds := make([]command, 0, len(list))
 	for i, item := range list {

@@ -316,6 +316,10 @@ func linkMeta(m *Meta, lookup func(string) *Meta) []error {
 				inv, ok := co.fields[f.Inverse]
 				if !ok || inv.Type != Many2one || inv.Comodel != m.Name {
 					bad("field %q: inverse %q is not a many2one of %s to %s", f.Name, f.Inverse, co.Name, m.Name)
+				} else if !co.External {
+					// Reading the one2many looks records up by the inverse:
+					// index it, as Odoo does.
+					inv.Index = true
 				}
 			case Many2many:
 				if f.Relation == "" {
