@@ -74,4 +74,3 @@ func FuzzParseCommands(f *testing.F) {
 		}
 	})
 }
-
