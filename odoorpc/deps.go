@@ -50,6 +50,9 @@ type Deps struct {
 	Now func() time.Time
 }
 
+// DefaultXMLMaxBytes is the largest XML-RPC body accepted by default.
+const DefaultXMLMaxBytes = 8 << 20
+
 // XMLLimits mirrors xmlrpc.Limits so that callers configuring Deps need
 // not import the codec.
 type XMLLimits struct {
@@ -116,5 +119,8 @@ func (d *Deps) defaults() {
 	}
 	if d.Methods == nil {
 		d.Methods = NewMethods()
+	}
+	if d.XMLLimits.MaxBytes <= 0 {
+		d.XMLLimits.MaxBytes = DefaultXMLMaxBytes
 	}
 }

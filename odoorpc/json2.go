@@ -2,6 +2,7 @@ package odoorpc
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
@@ -14,6 +15,10 @@ func (s *Service) handleJSON2(r *httpd.Request) (any, error) {
 		return nil, err
 	}
 	model, method := r.HTTP.PathValue("model"), r.HTTP.PathValue("method")
+	if method == "" {
+		// A read-only route names its method in the path itself.
+		method = r.HTTP.URL.Path[strings.LastIndexByte(r.HTTP.URL.Path, '/')+1:]
+	}
 	kwargs := make(map[string]any, len(r.Params))
 	var ids []int64
 	for k, v := range r.Params {
@@ -60,16 +65,34 @@ func handleJSON2CatchAll(*httpd.Request) (any, error) {
 func (s *Service) json2Routes() []*httpd.Route {
 	other := []string{http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodPatch}
 	all := append([]string{http.MethodPost}, other...)
-	return []*httpd.Route{
-		{Name: "json2", Path: "/json/2/{model}/{method}", Type: httpd.TypeJSON2, Auth: httpd.AuthBearer,
-			Methods: []string{http.MethodPost}, Scope: "rpc", Handler: s.handleJSON2},
-		// A GET on a valid model/method path gets the catch-all's 404 in
-		// Odoo, not a 405.
-		{Name: "json2-other-methods", Path: "/json/2/{model}/{method}", Type: httpd.TypeJSON2, Auth: httpd.AuthNone,
-			Methods: other, Handler: handleJSON2CatchAll},
+	routes := []*httpd.Route{
 		{Name: "json2-catchall", Path: "/json/2", Type: httpd.TypeJSON2, Auth: httpd.AuthNone,
 			Methods: all, Handler: handleJSON2CatchAll},
 		{Name: "json2-catchall-path", Path: "/json/2/{path...}", Type: httpd.TypeJSON2, Auth: httpd.AuthNone,
 			Methods: all, Handler: handleJSON2CatchAll},
 	}
+	// The read-only built-ins get routes of their own so that their
+	// transaction runs on a read-only connection (Odoo's readonly routes,
+	// computed from @api.readonly): reads then never queue behind the
+	// one writer. Everything else goes through the generic route.
+	paths := []struct {
+		name, path string
+		readOnly   bool
+	}{{"json2", "/json/2/{model}/{method}", false}}
+	for _, m := range readOnlyBuiltins() {
+		paths = append(paths, struct {
+			name, path string
+			readOnly   bool
+		}{"json2-" + m, "/json/2/{model}/" + m, true})
+	}
+	for _, p := range paths {
+		routes = append(routes,
+			&httpd.Route{Name: p.name, Path: p.path, Type: httpd.TypeJSON2, Auth: httpd.AuthBearer,
+				Methods: []string{http.MethodPost}, Scope: "rpc", ReadOnly: p.readOnly, Handler: s.handleJSON2},
+			// A GET on a valid model/method path gets the catch-all's 404
+			// in Odoo, not a 405.
+			&httpd.Route{Name: p.name + "-other-methods", Path: p.path, Type: httpd.TypeJSON2, Auth: httpd.AuthNone,
+				Methods: other, Handler: handleJSON2CatchAll})
+	}
+	return routes
 }

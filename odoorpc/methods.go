@@ -82,22 +82,55 @@ type Methods struct {
 func NewMethods() *Methods { return &Methods{perModel: map[string]map[string]*Method{}} }
 
 // RegisterMethod makes fn callable as model.name over every protocol, with
-// the given signature. A name that starts with "_" is refused (Odoo never
-// serves private methods), as is a duplicate.
+// the given signature (after self). It counts as a writing operation for
+// API-key scopes and transactions; use Register to declare a read.
 func (ms *Methods) RegisterMethod(model, name string, fn MethodFunc, modelLevel bool, params ...Param) error {
-	if model == "" || name == "" || strings.HasPrefix(name, "_") || fn == nil {
-		return fmt.Errorf("odoorpc: invalid public method %q.%q", model, name)
+	return ms.Register(model, Method{Name: name, ModelLevel: modelLevel, Params: params, Fn: fn})
+}
+
+// Register makes m public on model. A name that starts with "_" or is one
+// of Odoo's unsafe attributes is refused (Odoo never serves those), as is a
+// duplicate or an Op other than read, write, create and unlink.
+func (ms *Methods) Register(model string, m Method) error {
+	if model == "" || m.Name == "" || strings.HasPrefix(m.Name, "_") || unsafeNames[m.Name] || m.Fn == nil {
+		return fmt.Errorf("odoorpc: invalid public method %q.%q", model, m.Name)
+	}
+	switch m.Op {
+	case "", "read", "write", "create", "unlink":
+	default:
+		return fmt.Errorf("odoorpc: method %s.%s: unknown op %q", model, m.Name, m.Op)
 	}
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	if ms.perModel[model] == nil {
 		ms.perModel[model] = map[string]*Method{}
 	}
-	if _, dup := ms.perModel[model][name]; dup {
-		return fmt.Errorf("odoorpc: public method %s.%s registered twice", model, name)
+	if _, dup := ms.perModel[model][m.Name]; dup {
+		return fmt.Errorf("odoorpc: public method %s.%s registered twice", model, m.Name)
 	}
-	ms.perModel[model][name] = &Method{Name: name, ModelLevel: modelLevel, Params: params, Fn: fn}
+	ms.perModel[model][m.Name] = &m
 	return nil
+}
+
+// readOnly reports whether model.name only reads, so that its transaction
+// may run on a read-only connection. Unknown methods are not read-only.
+func (ms *Methods) readOnly(model, name string) bool {
+	m := ms.lookup(model, name)
+	return m != nil && m.Op == "read"
+}
+
+// readOnlyBuiltins are the built-in methods that only read, sorted.
+func readOnlyBuiltins() []string {
+	var out []string
+	for _, set := range append([]map[string]*Method{builtins}, slices.Collect(maps.Values(perModelBuiltins))...) {
+		for n, m := range set {
+			if m.Op == "read" {
+				out = append(out, n)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // lookup finds model.name: an app's method first, then a built-in.

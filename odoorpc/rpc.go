@@ -137,7 +137,7 @@ func (s *Service) object(r *httpd.Request, method string, args []any) (any, erro
 // callAs runs in under p's data environment, wording an unknown model as
 // the RPC services do.
 func (s *Service) callAs(r *httpd.Request, p *principal.Principal, in invocation) (any, error) {
-	return s.withEnv(r, p, func(d Data) (any, error) {
+	return s.withEnv(r, p, s.deps.Methods.readOnly(in.model, in.method), func(d Data) (any, error) {
 		in.data = d
 		res, err := s.invoke(in)
 		if um, ok := err.(errUnknownModel); ok {

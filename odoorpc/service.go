@@ -148,8 +148,15 @@ func (ms *Methods) hasModel(model string) bool {
 // withEnv opens p's data environment for an auth=none route (the RPC
 // endpoints check credentials per call), runs fn and finishes the
 // transaction: committed when fn succeeds, rolled back otherwise.
-func (s *Service) withEnv(r *httpd.Request, p *principal.Principal, fn func(Data) (any, error)) (res any, err error) {
+func (s *Service) withEnv(r *httpd.Request, p *principal.Principal, readOnly bool, fn func(Data) (any, error)) (res any, err error) {
 	r.Principal = p
+	if readOnly && !r.Route.ReadOnly {
+		// The RPC routes serve every method; a read gets a read-only
+		// transaction as its JSON-2 route would.
+		rt := *r.Route
+		rt.ReadOnly = true
+		r.Route = &rt
+	}
 	var env *orm.Env
 	if s.deps.Envs != nil {
 		if env, err = s.deps.Envs.NewEnv(r); err != nil {

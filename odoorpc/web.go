@@ -84,7 +84,7 @@ func (s *Service) handleAuthenticate(r *httpd.Request) (any, error) {
 		return nil, err
 	}
 	// The login committed its own session; session_info only reads.
-	return s.withEnv(r, p, func(d Data) (any, error) { return s.sessionInfo(r, p, d) })
+	return s.withEnv(r, p, true, func(d Data) (any, error) { return s.sessionInfo(r, p, d) })
 }
 
 func (s *Service) handleDestroy(r *httpd.Request) (any, error) {

@@ -95,6 +95,7 @@ func TestXMLRPC(t *testing.T) {
 			code: int64(1), fault: "DTDs and entity declarations are not allowed"},
 		{name: "deep nesting", path: "object", body: xmlCall("execute_kw", deep), code: int64(1), fault: "nesting too deep"},
 		{name: "huge payload", path: "object", body: xmlCall("execute_kw", xs(strings.Repeat("A", 40<<10))), code: int64(1), fault: "size limit"},
+		{name: "huge payload beyond httpd's limit", path: "object", body: xmlCall("execute_kw", xs(strings.Repeat("A", 100<<10))), code: int64(1), fault: "size limit"},
 		{name: "not xml", path: "common", body: "version please", code: int64(1), fault: "invalid XML-RPC request"},
 		{name: "wrong argument types", path: "object", body: xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("search_read"),
 			xa(xa()), "<struct><member><name>limit</name><value><string>ten</string></value></member></struct>"),

@@ -23,6 +23,10 @@ var (
 	legacySunset     = time.Date(2028, time.October, 1, 0, 0, 0, 0, time.UTC)
 )
 
+// xmlRouteMaxBody lifts httpd's body limit on the XML-RPC routes; see
+// legacyRoutes.
+const xmlRouteMaxBody = 1 << 50
+
 // legacySuccessor is the Link rel="successor-version" target.
 const legacySuccessor = "/json/2"
 
@@ -57,6 +61,9 @@ func (s *Service) handleXMLRPC(v1 bool) httpd.Handler {
 
 func (s *Service) xmlrpcCall(r *httpd.Request, service string) (any, error) {
 	l := s.deps.XMLLimits
+	if r.HTTP.ContentLength > l.MaxBytes {
+		return nil, errs.E(errs.PayloadTooLarge, "invalid XML-RPC request: body exceeds the size limit")
+	}
 	call, err := xmlrpc.DecodeCall(r.HTTP.Body, xmlrpc.Limits{
 		MaxBytes: l.MaxBytes, MaxDepth: l.MaxDepth, MaxValues: l.MaxValues, MaxString: l.MaxString,
 	})
@@ -116,6 +123,13 @@ func (s *Service) legacyRoutes() []*httpd.Route {
 	csrfOff := false
 	dep := func(rt *httpd.Route) *httpd.Route {
 		rt.Deprecated, rt.Sunset, rt.Successor = legacyDeprecated, legacySunset, legacySuccessor
+		if rt.Type == httpd.TypeHTTP {
+			// The XML-RPC handler enforces XMLLimits.MaxBytes itself so
+			// that an oversized body is answered with a fault, which is
+			// all an XML-RPC client understands, rather than httpd's
+			// HTML 413. The decoder never reads past the limit.
+			rt.MaxBody = xmlRouteMaxBody
+		}
 		return rt
 	}
 	return []*httpd.Route{
