@@ -31,7 +31,7 @@ type Options struct {
 	Now func() time.Time
 	// Redis, when set with store: redis, is used instead of dialing
 	// Config.RedisURL; the Limiter does not close it.
-	Redis redis.Scripter
+	Redis redis.UniversalClient
 }
 
 // Limiter applies the configured policies. It implements httpd.Limiter
@@ -40,10 +40,12 @@ type Limiter struct {
 	cfg      Config
 	policies map[string]Policy
 	local    *MemoryStore
-	shared   *failover // nil with store: memory
-	client   io.Closer // the Redis client New dialed, if any
+	shared   *failover             // nil with store: memory
+	redis    redis.UniversalClient // nil with store: memory
+	owned    io.Closer             // the Redis client New dialed, if any
 	rec      Recorder
 	log      *slog.Logger
+	now      func() time.Time
 	warned   sync.Map // route policy names already reported as unknown
 	ipv6Bits int
 }
@@ -58,21 +60,14 @@ func New(cfg Config, opt Options) (*Limiter, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if opt.Logger == nil {
-		opt.Logger = slog.New(slog.DiscardHandler)
-	}
-	if opt.Recorder == nil {
-		opt.Recorder = nopRecorder{}
-	}
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
+	fillDefaults(&opt.Logger, &opt.Recorder, &opt.Now)
 	l := &Limiter{
 		cfg:      cfg,
 		policies: cfg.policies(),
 		local:    NewMemoryStore(MemoryOptions{MaxKeys: cfg.MaxKeys, Now: opt.Now}),
 		rec:      opt.Recorder,
 		log:      opt.Logger,
+		now:      opt.Now,
 		ipv6Bits: cfg.IPv6Prefix,
 	}
 	if cfg.Store == StoreRedis {
@@ -83,16 +78,19 @@ func New(cfg Config, opt Options) (*Limiter, error) {
 				l.local.Close()
 				return nil, fmt.Errorf("rate_limit.redis_url: %w", err)
 			}
-			client, l.client = c, c
+			client, l.owned = c, c
+		}
+		l.redis = client
+		action := "deciding locally (per-instance limits)"
+		if cfg.OnRedisError == OnRedisErrorDeny {
+			action = "refusing requests (on_redis_error: deny)"
 		}
 		l.shared = &failover{
 			primary: NewRedisStore(client, RedisOptions{Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout}),
 			local:   l.local,
 			deny:    cfg.OnRedisError == OnRedisErrorDeny,
-			log:     opt.Logger,
 			rec:     opt.Recorder,
-			now:     opt.Now,
-			backoff: time.Second,
+			breaker: &breaker{what: "rate limit", action: action, log: opt.Logger, now: opt.Now, backoff: backoffDefault},
 		}
 	}
 	return l, nil
@@ -102,12 +100,32 @@ func New(cfg Config, opt Options) (*Limiter, error) {
 // dialed. Decisions made after Close still work on the memory store.
 func (l *Limiter) Close() error {
 	err := l.local.Close()
-	if l.client != nil {
-		if cerr := l.client.Close(); err == nil {
+	if l.owned != nil {
+		if cerr := l.owned.Close(); err == nil {
 			err = cerr
 		}
 	}
 	return err
+}
+
+// LoginFailureStore is where package identity should count failed
+// logins: with store: redis, a RedisFailureStore on the limiter's Redis
+// connection (keys under redis_prefix + "#failures:", a prefix no policy
+// key can have) that uses fallback while Redis is unreachable; with
+// store: memory, fallback itself (identity's DB store, shared by every
+// instance already).
+func (l *Limiter) LoginFailureStore(fallback FailureStore) FailureStore {
+	if l.redis == nil {
+		return fallback
+	}
+	return NewRedisFailureStore(l.redis, RedisFailureOptions{
+		Prefix:   l.cfg.RedisPrefix + "#failures:",
+		Timeout:  l.cfg.RedisTimeout,
+		Fallback: fallback,
+		Logger:   l.log,
+		Recorder: l.rec,
+		Now:      l.now,
+	})
 }
 
 // Policy returns the named policy.
@@ -184,8 +202,7 @@ func tooMany(d Decision) error {
 // store never does, and the failover answers for Redis.
 func (l *Limiter) take(ctx context.Context, key string, p Policy) Decision {
 	if l.shared != nil {
-		d, _ := l.shared.take(ctx, key, p)
-		return d
+		return l.shared.take(ctx, key, p)
 	}
 	d, _ := l.local.Take(ctx, key, p)
 	return d

@@ -48,7 +48,7 @@ type RedisOptions struct {
 // returned as they are; the Limiter decides what to do about them.
 type RedisStore struct {
 	client  redis.Scripter
-	sha     string
+	script  luaScript
 	prefix  string
 	timeout time.Duration
 }
@@ -61,8 +61,7 @@ func NewRedisStore(client redis.Scripter, opt RedisOptions) *RedisStore {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 100 * time.Millisecond
 	}
-	sum := sha1.Sum([]byte(gcraScript))
-	return &RedisStore{client: client, sha: hex.EncodeToString(sum[:]), prefix: opt.Prefix, timeout: opt.Timeout}
+	return &RedisStore{client: client, script: newLuaScript(gcraScript), prefix: opt.Prefix, timeout: opt.Timeout}
 }
 
 // NewRedisClient connects to url (redis:// or rediss://) with timeouts
@@ -91,15 +90,8 @@ func NewRedisClient(url string, timeout time.Duration) (*redis.Client, error) {
 func (s *RedisStore) Take(ctx context.Context, key string, p Policy) (Decision, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	keys := []string{s.prefix + key}
-	iv, tol := p.interval().Microseconds(), p.tolerance().Microseconds()
-	res, err := s.client.EvalSha(ctx, s.sha, keys, iv, tol).Int64Slice()
-	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
-		// First use on this server, or its script cache was flushed.
-		if err = s.client.ScriptLoad(ctx, gcraScript).Err(); err == nil {
-			res, err = s.client.EvalSha(ctx, s.sha, keys, iv, tol).Int64Slice()
-		}
-	}
+	res, err := s.script.run(ctx, s.client, []string{s.prefix + key},
+		p.interval().Microseconds(), p.tolerance().Microseconds()).Int64Slice()
 	if err != nil {
 		return Decision{}, fmt.Errorf("redis rate limit: %w", err)
 	}
@@ -108,4 +100,26 @@ func (s *RedisStore) Take(ctx context.Context, key string, p Policy) (Decision, 
 	}
 	r := gcraResult{allowed: res[0] == 1, remaining: res[1], retryAfter: res[2], resetAfter: res[3]}
 	return decision(p, r, time.Microsecond), nil
+}
+
+// luaScript is a script run by EVALSHA: one round trip once the server
+// knows it. On NOSCRIPT (first use on this server, a restart, SCRIPT
+// FLUSH) it is loaded with SCRIPT LOAD and run again.
+type luaScript struct{ src, sha string }
+
+func newLuaScript(src string) luaScript {
+	sum := sha1.Sum([]byte(src))
+	return luaScript{src: src, sha: hex.EncodeToString(sum[:])}
+}
+
+func (s luaScript) run(ctx context.Context, c redis.Scripter, keys []string, args ...any) *redis.Cmd {
+	cmd := c.EvalSha(ctx, s.sha, keys, args...)
+	if redis.HasErrorPrefix(cmd.Err(), "NOSCRIPT") {
+		if err := c.ScriptLoad(ctx, s.src).Err(); err != nil {
+			cmd.SetErr(err)
+			return cmd
+		}
+		cmd = c.EvalSha(ctx, s.sha, keys, args...)
+	}
+	return cmd
 }

@@ -1,0 +1,4 @@
+package ratelimit
+
+// NeedRedis lets the external test package share the Redis test helper.
+var NeedRedis = needRedis
