@@ -75,10 +75,18 @@ func (m *Model) readFields(method string, names []string) ([]*Field, error) {
 	return out, nil
 }
 
-// fetch loads ids (already access-checked) and formats fl.
-func (m *Model) fetch(tx *store.Tx, ids []int64, fl []*Field) ([]map[string]any, error) {
-	cols := []*Field{m.meta.fields["id"]}
-	var x2m []*Field
+// readPlan is what loading a field list takes: the columns to select
+// (id first), the x2many fields to look up, and where display_name's
+// rec_name column is.
+type readPlan struct {
+	fl     []*Field
+	cols   []*Field
+	x2m    []*Field
+	recCol int
+}
+
+func (m *Model) plan(fl []*Field) *readPlan {
+	p := &readPlan{fl: fl, cols: []*Field{m.meta.fields["id"]}, recCol: -1}
 	var recName *Field
 	for _, f := range fl {
 		switch {
@@ -88,60 +96,87 @@ func (m *Model) fetch(tx *store.Tx, ids []int64, fl []*Field) ([]map[string]any,
 				recName = m.meta.fields[m.meta.RecName]
 			}
 		case f.X2many():
-			x2m = append(x2m, f)
+			p.x2m = append(p.x2m, f)
 		case f.Stored():
-			cols = append(cols, f)
+			p.cols = append(p.cols, f)
 		}
 	}
-	recCol := -1
 	if recName != nil {
-		for i, f := range cols {
+		for i, f := range p.cols {
 			if f == recName {
-				recCol = i
+				p.recCol = i
 			}
 		}
-		if recCol < 0 {
-			cols = append(cols, recName)
-			recCol = len(cols) - 1
+		if p.recCol < 0 {
+			p.cols = append(p.cols, recName)
+			p.recCol = len(p.cols) - 1
 		}
 	}
-	d := tx.Dialect()
+	return p
+}
+
+// selectList writes the plan's columns on alias t.
+func (p *readPlan) selectList(q *sqlBuf) {
+	for i, f := range p.cols {
+		if i > 0 {
+			q.w(", ")
+		}
+		q.w("t.", q.ident(f.Column))
+	}
+}
+
+// scan runs q (selecting the plan's columns) and adds its rows to byID,
+// returning their ids in the query's order.
+func (m *Model) scan(tx *store.Tx, q *sqlBuf, p *readPlan, byID map[int64][]any) ([]int64, error) {
+	rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
+	if err != nil {
+		return nil, dbError(tx, err)
+	}
+	defer rows.Close()
+	var ids []int64
+	// Destinations are reused: readValue copies what it keeps.
+	dest := make([]any, len(p.cols))
+	for i, f := range p.cols {
+		dest[i] = scanDest(f)
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, errs.Wrap(errs.Internal, err, "")
+		}
+		vals := make([]any, len(p.cols))
+		for i, f := range p.cols {
+			vals[i] = readValue(f, dest[i])
+		}
+		id := vals[0].(int64)
+		byID[id] = vals
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, dbError(tx, err)
+	}
+	return ids, nil
+}
+
+// fetch loads ids (already access-checked) and formats fl.
+func (m *Model) fetch(tx *store.Tx, ids []int64, fl []*Field) ([]map[string]any, error) {
+	p := m.plan(fl)
 	byID := make(map[int64][]any, len(ids))
 	for _, chunk := range chunks(ids) {
-		q := newSQL(d)
+		q := newSQL(tx.Dialect())
 		q.w("SELECT ")
-		for i, f := range cols {
-			if i > 0 {
-				q.w(", ")
-			}
-			q.w("t.", q.ident(f.Column))
-		}
+		p.selectList(q)
 		q.w(" FROM ", q.ident(m.meta.Table), " t WHERE t.id IN ", q.ids(chunk))
-		rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
-		if err != nil {
-			return nil, dbError(tx, err)
-		}
-		for rows.Next() {
-			dest := make([]any, len(cols))
-			for i, f := range cols {
-				dest[i] = scanDest(f)
-			}
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return nil, errs.Wrap(errs.Internal, err, "")
-			}
-			vals := make([]any, len(cols))
-			for i, f := range cols {
-				vals[i] = readValue(f, dest[i])
-			}
-			byID[vals[0].(int64)] = vals
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, dbError(tx, err)
+		if _, err := m.scan(tx, q, p, byID); err != nil {
+			return nil, err
 		}
 	}
+	return m.format(tx, p, ids, byID)
+}
+
+// format turns loaded rows into Odoo's read() records, in the order of
+// ids, adding many2one display names and x2many ids.
+func (m *Model) format(tx *store.Tx, p *readPlan, ids []int64, byID map[int64][]any) ([]map[string]any, error) {
+	fl, cols, x2m, recCol := p.fl, p.cols, p.x2m, p.recCol
 	// Many2one display names, one query per comodel. Odoo reads them with
 	// sudo: the caller sees the name of a record it links to even when it
 	// cannot read that record.

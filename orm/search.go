@@ -153,6 +153,12 @@ func (m *Model) order(method, s string) ([]orderTerm, error) {
 
 // selectIDs builds "SELECT t.id FROM table t WHERE <domain> AND <rule>".
 func (m *Model) selectIDs(method string, tx *store.Tx, d domain.Node) (*sqlBuf, error) {
+	return m.selectWhere(method, tx, d, func(q *sqlBuf) { q.w("t.id") })
+}
+
+// selectWhere builds "SELECT <list> FROM table t WHERE <domain> AND
+// <rule>", list written by sel.
+func (m *Model) selectWhere(method string, tx *store.Tx, d domain.Node, sel func(*sqlBuf)) (*sqlBuf, error) {
 	if err := m.checkDomainFields(method, m.meta, d); err != nil {
 		return nil, err
 	}
@@ -161,7 +167,9 @@ func (m *Model) selectIDs(method string, tx *store.Tx, d domain.Node) (*sqlBuf, 
 		return nil, err
 	}
 	q := newSQL(tx.Dialect())
-	q.w("SELECT t.id FROM ", q.ident(m.meta.Table), " t")
+	q.w("SELECT ")
+	sel(q)
+	q.w(" FROM ", q.ident(m.meta.Table), " t")
 	var conds []string
 	if d = m.searchDomain(d); d != nil && d != domain.Node(domain.True) {
 		w, err := m.where(q, "t", d, false)
@@ -210,6 +218,17 @@ func (m *Model) Search(d domain.Node, o SearchOptions) ([]int64, error) {
 }
 
 func (m *Model) search(method string, tx *store.Tx, d domain.Node, o SearchOptions) ([]int64, error) {
+	q, err := m.searchQuery(method, tx, d, o, func(q *sqlBuf) { q.w("t.id") })
+	if err != nil {
+		return nil, err
+	}
+	ids := []int64{}
+	err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) })
+	return ids, err
+}
+
+// searchQuery is the paged, sorted, rule-filtered query of a search.
+func (m *Model) searchQuery(method string, tx *store.Tx, d domain.Node, o SearchOptions, sel func(*sqlBuf)) (*sqlBuf, error) {
 	if o.Offset < 0 {
 		return nil, errs.Validation("Invalid offset", errs.FieldError{Field: "offset", Message: "must not be negative"})
 	}
@@ -221,7 +240,7 @@ func (m *Model) search(method string, tx *store.Tx, d domain.Node, o SearchOptio
 	if err != nil {
 		return nil, err
 	}
-	q, err := m.selectIDs(method, tx, d)
+	q, err := m.selectWhere(method, tx, d, sel)
 	if err != nil {
 		return nil, err
 	}
@@ -229,9 +248,7 @@ func (m *Model) search(method string, tx *store.Tx, d domain.Node, o SearchOptio
 	if o.Offset > 0 {
 		q.w(" OFFSET ", q.arg(int64(o.Offset)))
 	}
-	ids := []int64{}
-	err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) })
-	return ids, err
+	return q, nil
 }
 
 // SearchRead is Search followed by Read of fields on the result, in one
@@ -245,7 +262,14 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
-	ids, err := m.search("search_read", tx, d, o)
+	// One query selects the rows themselves, not ids to fetch again.
+	p := m.plan(fl)
+	q, err := m.searchQuery("search_read", tx, d, o, p.selectList)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64][]any{}
+	ids, err := m.scan(tx, q, p, byID)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +277,7 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if len(ids) == 0 {
 		return []map[string]any{}, nil
 	}
-	return m.fetch(tx, ids, fl)
+	return m.format(tx, p, ids, byID)
 }
 
 // SearchCount counts the records matching d that the user may read, up to
