@@ -146,6 +146,7 @@ func Not(x Node) Node {
 
 func nodeString(n Node) string {
 	var b strings.Builder
+	b.Grow(128)
 	b.WriteByte('[')
 	n.writeTo(&b)
 	b.WriteByte(']')
@@ -188,9 +189,9 @@ func (n *OrNode) writeTo(b *strings.Builder)  { writeNary(b, "'|', ", n.xs) }
 
 func (n Condition) writeTo(b *strings.Builder) {
 	b.WriteByte('(')
-	writeValue(b, n.Field)
+	writePyString(b, n.Field)
 	b.WriteString(", ")
-	writeValue(b, n.Operator)
+	writePyString(b, n.Operator)
 	b.WriteString(", ")
 	writeValue(b, n.Value)
 	b.WriteByte(')')
@@ -210,6 +211,16 @@ func writeValue(b *strings.Builder, v any) {
 		}
 	case string:
 		writePyString(b, v)
+	case int64:
+		if v == math.MinInt64 {
+			// Its literal overflows before the minus applies.
+			b.WriteString("(-9223372036854775807 - 1)")
+			return
+		}
+		var buf [20]byte
+		b.Write(strconv.AppendInt(buf[:0], v, 10))
+	case float64:
+		b.WriteString(formatFloat(v))
 	case Node:
 		b.WriteByte('[')
 		v.writeTo(b)
@@ -226,13 +237,7 @@ func writeValue(b *strings.Builder, v any) {
 	default:
 		if c, err := canonValue(v, 0); err == nil {
 			switch c := c.(type) {
-			case int64:
-				b.WriteString(strconv.FormatInt(c, 10))
-				return
-			case float64:
-				b.WriteString(formatFloat(c))
-				return
-			case []any, bool, string:
+			case int64, float64, []any, bool, string:
 				writeValue(b, c)
 				return
 			}
@@ -256,6 +261,11 @@ func formatFloat(f float64) string {
 
 func writePyString(b *strings.Builder, s string) {
 	b.WriteByte('\'')
+	if plainString(s) {
+		b.WriteString(s)
+		b.WriteByte('\'')
+		return
+	}
 	for _, r := range s {
 		switch r {
 		case '\'':
@@ -279,6 +289,16 @@ func writePyString(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte('\'')
+}
+
+// plainString reports a string needing no escape in a Python literal.
+func plainString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '\'' || c == '\\' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 func (n Bool) List() []any      { return n.appendList(nil) }

@@ -583,7 +583,12 @@ func (c *Compiler) norm(model string, n Node) (*normEntry, error) {
 	if n == nil {
 		n = True
 	}
-	key := "n\x00" + model + "\x00" + n.String()
+	return c.normKeyed(model, n, n.String())
+}
+
+// normKeyed is norm with the domain's canonical text already computed.
+func (c *Compiler) normKeyed(model string, n Node, text string) (*normEntry, error) {
+	key := "n\x00" + model + "\x00" + text
 	if v, ok := c.cache.get(key); ok {
 		return v.(*normEntry), nil
 	}
@@ -635,19 +640,31 @@ func ruleModels(s Schema, model string, n Node, out []string) []string {
 // Compile is the package-level Compile, cached by dialect, model, options
 // and the canonical forms of the domain and of the sub-filters it uses.
 func (c *Compiler) Compile(d store.Dialect, model string, n Node, o CompileOptions) (string, []any, error) {
-	e, err := c.norm(model, n)
-	if err != nil {
-		return "", nil, err
-	}
-	var key strings.Builder
-	key.WriteString("s\x00" + d.Name() + "\x00" + model + "\x00" + o.Alias + "\x00" + strconv.Itoa(o.ArgOffset) + "\x00")
 	if n == nil {
 		n = True
 	}
-	key.WriteString(n.String())
+	text := n.String()
+	var key strings.Builder
+	key.Grow(len(text) + len(model) + len(o.Alias) + 32)
+	key.WriteString("s\x00")
+	key.WriteString(d.Name())
+	key.WriteByte(0)
+	key.WriteString(model)
+	key.WriteByte(0)
+	key.WriteString(o.Alias)
+	key.WriteByte(0)
+	key.WriteString(strconv.Itoa(o.ArgOffset))
+	key.WriteByte(0)
+	key.WriteString(text)
+	var e *normEntry
 	if o.SubFilter != nil {
 		// The sub-filters are part of the result: key on their text, so
-		// users with different rules get different entries.
+		// users with different rules get different entries. Which comodels
+		// matter is known from the (cached) normalization.
+		var err error
+		if e, err = c.normKeyed(model, n, text); err != nil {
+			return "", nil, err
+		}
 		for _, cm := range e.models {
 			f, err := o.SubFilter(cm)
 			if err != nil {
@@ -663,6 +680,12 @@ func (c *Compiler) Compile(d store.Dialect, model string, n Node, o CompileOptio
 	if v, ok := c.cache.get(k); ok {
 		se := v.(*sqlEntry)
 		return se.sql, slices.Clone(se.args), nil
+	}
+	if e == nil {
+		var err error
+		if e, err = c.normKeyed(model, n, text); err != nil {
+			return "", nil, err
+		}
 	}
 	sql, args, err := compileNormalized(d, c.s, model, e.n, o, c.Normalize)
 	if err != nil {
