@@ -6,7 +6,18 @@
 //
 // Authentication, rate limiting, CSRF tokens, metrics and the data
 // environment plug in through the small interfaces in route.go; httpd knows
-// nothing of how they work.
+// nothing of how they work. httpd provides the CSRF checker itself
+// (CSRFGuard, csrf.go), the per-route CORS policy (cors.go), the security
+// headers (headers.go) and the input validation of custom routes.
+//
+// Custom routes declare their input as a Go struct (Route.Params) with
+// `json` names and `validate` rules (validtag.go), not as a JSON Schema:
+// the struct is what the handler reads, so declaration and use cannot
+// drift apart; rules are parsed and checked against the field types once,
+// at registration, so a typo stops start-up; and no schema engine or
+// third-party validator sits between the request and the handler. One
+// declaration serves json2 bodies, JSON-RPC params and http forms; every
+// problem is reported with its field (422, errs.ValidationError).
 package httpd
 
 import (
@@ -40,6 +51,10 @@ type Config struct {
 	Dev bool `yaml:"dev"`
 	// LoginPath is where auth=user http routes send anonymous browsers.
 	LoginPath string `yaml:"login_path"`
+	// CSRF configures CSRF tokens and the cross-origin check (csrf.go).
+	// Its SecretFile defaults to csrf.key in the data directory, which the
+	// integrator knows and httpd does not.
+	CSRF CSRFConfig `yaml:"csrf"`
 }
 
 // Defaults fills zero fields with production defaults.
@@ -69,6 +84,7 @@ func (c *Config) Defaults() {
 	if c.LoginPath == "" {
 		c.LoginPath = "/web/login"
 	}
+	c.CSRF.Defaults()
 }
 
 // Validate reports the first invalid setting by name.
@@ -91,7 +107,7 @@ func (c *Config) Validate() error {
 	if !strings.HasPrefix(c.LoginPath, "/") {
 		return fmt.Errorf("http.login_path must be a local path")
 	}
-	return nil
+	return c.CSRF.Validate()
 }
 
 // Server is the route table plus the pipeline hooks. Set the hooks before
