@@ -47,6 +47,10 @@ type Meta struct {
 	fields map[string]*Field
 	list   []*Field // declaration order, magic fields first
 	order  []orderTerm
+	// displayDom is display_name's storage view for domains: the rec_name
+	// column under the name display_name (Odoo searches display_name
+	// through _rec_name).
+	displayDom *domain.Field
 }
 
 // Field returns the field called name.
@@ -75,6 +79,9 @@ type domainModel struct{ m *Meta }
 func (d domainModel) Name() string  { return d.m.Name }
 func (d domainModel) Table() string { return d.m.Table }
 func (d domainModel) Field(name string) (*domain.Field, bool) {
+	if name == "display_name" && d.m.displayDom != nil {
+		return d.m.displayDom, true
+	}
 	f, ok := d.m.fields[name]
 	if !ok || (f.Column == "" && !f.X2many()) {
 		return nil, false

@@ -345,6 +345,11 @@ func linkMeta(m *Meta, lookup func(string) *Meta) []error {
 			Selection: f.SelectionKeys(), Groups: f.Groups,
 		}
 	}
+	if m.RecName != "" {
+		dd := m.fields[m.RecName].dom
+		dd.Name = "display_name"
+		m.displayDom = &dd
+	}
 	if m.Parent == "" {
 		if f, ok := m.fields["parent_id"]; ok && f.Type == Many2one && f.Comodel == m.Name {
 			m.Parent = "parent_id"

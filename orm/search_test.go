@@ -41,6 +41,7 @@ func TestSearchDomainsActiveAndNameSearch(t *testing.T) {
 			{"res.partner", "[]", map[string]any{"active_test": false}, []int64{acme, archived, jane, zed}},
 			{"res.partner", "[('active', 'in', [True, False])]", nil, []int64{acme, archived, jane, zed}},
 			{"res.partner", "[('is_company', '=', True)]", nil, []int64{acme}},
+			{"res.partner", "[('display_name', 'ilike', 'ja')]", nil, []int64{jane}},
 			{"res.partner", "[('commercial_partner_id', '=', " + itoa(acme) + ")]", nil, []int64{acme, jane}},
 			{"res.partner", "[('parent_id', 'child_of', " + itoa(acme) + ")]", nil, []int64{acme, jane}},
 			{"test.order", "[('partner_id.commercial_partner_id.name', '=', 'Acme')]", nil, nil},
