@@ -1,20 +1,3 @@
-// Package domain owns Odoo's domain language: the immutable AST, the two
-// ways clients and rule files write domains (the Python-literal string form
-// of XML domain_force attributes, parsed by a safe evaluator that executes
-// nothing, and the JSON list form of the external APIs), validation and
-// normalisation against a Schema with Odoo 19's semantics, compilation to
-// parameterized SQL for a store.Dialect (cached by a Compiler), and an
-// in-memory evaluator (Match) that gives the same answers as the SQL.
-//
-// The semantics follow odoo/orm/domains.py of Odoo 19: prefix '&', '|', '!'
-// with implicit AND, '='/'!=' rewritten to 'in'/'not in', NULL equal to the
-// falsy value of boolean/number/string fields, dotted paths rewritten to
-// existential 'any' conditions, negation pushed down to the leaves. The
-// reference is ../shared/reference/odoo-orm-security.md §6; deviations are
-// listed in the package README section of doc comments where they occur.
-//
-// Field names and operators only ever reach SQL through the Schema and a
-// fixed operator table; every value is a parameter.
 package domain
 
 import (

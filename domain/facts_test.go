@@ -82,6 +82,7 @@ func TestOdooFacts(t *testing.T) {
 		{`[('partner_id.name', '!=', 'Acme')]`, []int64{3}},
 		{`['!', ('partner_id.name', '=', 'Acme')]`, []int64{1, 3}},
 		{`[('partner_id', 'ilike', 'ac')]`, []int64{2}},
+		{`[('partner_id.display_name', '=ilike', 'ACME')]`, []int64{2}},
 		{`[('partner_id', 'not ilike', 'ac')]`, []int64{1, 3}},
 		{`[('partner_id', '=', 'Bob')]`, []int64{3}},
 		{`[('partner_id', 'in', [1, False])]`, []int64{1, 2}},

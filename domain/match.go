@@ -111,7 +111,11 @@ func (p *Predicate) cond(m ModelInfo, n Condition, rec Record, rules bool) (bool
 	}
 	switch n.Operator {
 	case "any", "not any", "any!", "not any!":
-		ok, err := p.any(f, n.Operator, n.Value.(Node), rec, rules)
+		sub, _ := n.Value.(Node)
+		if sub == nil {
+			sub = True
+		}
+		ok, err := p.any(f, n.Operator, sub, rec, rules)
 		if strings.HasPrefix(n.Operator, "not ") {
 			ok = !ok
 		}

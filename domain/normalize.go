@@ -142,13 +142,23 @@ func (z *normalizer) negate(m ModelInfo, n Node) Node {
 	return &NotNode{x: n}
 }
 
-// field finds a field, synthesising id when a hand-written schema omits it.
+// field finds a field, synthesising id when a hand-written schema omits it
+// and resolving display_name to the RecName field.
 func field(m ModelInfo, name string) (*Field, bool) {
 	if f, ok := m.Field(name); ok && f != nil {
 		return f, true
 	}
-	if name == "id" {
+	switch name {
+	case "id":
 		return &Field{Name: "id", Type: Integer, Column: "id", Required: true}, true
+	case "display_name":
+		// Odoo searches display_name through _rec_name; a schema without
+		// a stored display_name gets the same.
+		if rn := m.RecName(); rn != "" && rn != name {
+			if f, ok := m.Field(rn); ok && f != nil && f.Column != "" {
+				return f, true
+			}
+		}
 	}
 	return nil, false
 }
