@@ -138,7 +138,9 @@ func dbError(tx *store.Tx, err error) error {
 	}
 	d := tx.Dialect()
 	switch {
-	case d.IsForeignKeyViolation(err):
+	case d.IsForeignKeyViolation(err), d.Name() == "sqlite" && strings.Contains(err.Error(), "FOREIGN KEY constraint failed"):
+		// SQLite reports ON DELETE RESTRICT as SQLITE_CONSTRAINT_TRIGGER
+		// (1811), which store's IsForeignKeyViolation does not cover.
 		return errs.Wrap(errs.ValidationError, err, "The operation cannot be completed: a referenced record does not exist, or another record still refers to this one.")
 	case d.IsUniqueViolation(err):
 		return errs.Wrap(errs.ValidationError, err, "The operation cannot be completed: another record has the same value for a unique field.")

@@ -52,6 +52,12 @@ func TestCRUD(t *testing.T) {
 		if err != nil || !reflect.DeepEqual(p[0]["commercial_partner_id"], []any{pids[0], "Acme"}) {
 			t.Errorf("commercial_partner_id = %v, %v", p, err)
 		}
+		// ondelete restrict: the partner is still referenced. The refusal
+		// is a ValidationError and the transaction stays usable (savepoint).
+		wantKind(t, partners.Unlink(pids), errs.ValidationError)
+		if _, err := partners.Read(pids, []string{"name"}); err != nil {
+			t.Fatalf("transaction unusable after a refused unlink: %v", err)
+		}
 		if err := orders.Write(ids, map[string]any{"name": "SO1b", "qty": false, "partner_id": false}); err != nil {
 			t.Fatal(err)
 		}
