@@ -106,10 +106,10 @@ func (e *Env) Company() int64 {
 	return 0
 }
 
-// Lang and TZ are the context's lang and tz ("" when unset).
+// Lang is the context's lang ("" when unset).
 func (e *Env) Lang() string { s, _ := e.Context["lang"].(string); return s }
 
-// TZ is the context's time zone name.
+// TZ is the context's time zone name ("" when unset).
 func (e *Env) TZ() string { s, _ := e.Context["tz"].(string); return s }
 
 // ActiveTest reports whether searches skip archived records: true unless
@@ -191,7 +191,17 @@ func (e *Env) setCompanies() {
 	}
 	raw, ok := e.Context["allowed_company_ids"]
 	if !ok || raw == nil {
-		e.Companies = append([]int64(nil), mine...)
+		// Without the key, env.company is the user's main company and
+		// env.companies all of theirs: keep the main one first.
+		e.Companies = make([]int64, 0, len(mine))
+		if e.User != nil && e.User.CompanyID != 0 {
+			e.Companies = append(e.Companies, e.User.CompanyID)
+		}
+		for _, id := range mine {
+			if e.User == nil || id != e.User.CompanyID {
+				e.Companies = append(e.Companies, id)
+			}
+		}
 		return
 	}
 	ids, good := intList(raw)

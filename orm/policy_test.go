@@ -222,13 +222,18 @@ func TestCompanies(t *testing.T) {
 		wantErr bool
 	}{
 		{"default: all the user's", nil, []int64{1, 2}, false},
+		{"main company first", nil, []int64{2, 1}, false},
 		{"subset", map[string]any{"allowed_company_ids": []any{2.0}}, []int64{2}, false},
 		{"outside", map[string]any{"allowed_company_ids": []any{1.0, 3.0}}, nil, true},
 		{"garbage", map[string]any{"allowed_company_ids": "1"}, nil, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := NewEnv(ctx, r, db, admin, EnvOptions{Context: c.ctx})
+			p := admin
+			if c.name == "main company first" {
+				p = &principal.Principal{UserID: 1, Login: "admin", CompanyID: 2, CompanyIDs: []int64{1, 2}}
+			}
+			e := NewEnv(ctx, r, db, p, EnvOptions{Context: c.ctx})
 			defer e.Finish(nil)
 			_, err := model(t, e, "test.order").Search(nil, SearchOptions{})
 			if c.wantErr {

@@ -28,11 +28,12 @@ func (m *Model) runCommands(tx *store.Tx, id int64, writes []x2mWrite) error {
 	return nil
 }
 
-// comodelCall runs a comodel operation with its own ACL check.
-func (co *Model) call(method string, op Op, fn func() error) error {
-	if co.checked() {
-		if err := co.env.reg.Policy.CheckModel(co.env, co.meta.Name, op); err != nil {
-			return co.env.denied(method, co.meta.Name, nil, err)
+// call runs fn, an operation of a command on this (co)model, after the
+// model's own ACL check for op.
+func (m *Model) call(method string, op Op, fn func() error) error {
+	if m.checked() {
+		if err := m.env.reg.Policy.CheckModel(m.env, m.meta.Name, op); err != nil {
+			return m.env.denied(method, m.meta.Name, nil, err)
 		}
 	}
 	return fn()
