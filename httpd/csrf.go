@@ -180,32 +180,38 @@ type anonValue struct{}
 // binding cookie (set on r.W when the browser has none). Handlers that
 // render forms put it in a hidden csrf_token field.
 func (g *CSRFGuard) Token(r *Request) (string, error) {
-	b, ok := g.binding(r)
-	if !ok {
-		v, err := g.newAnonCookie(r)
+	b, fromCookie, ok := g.binding(r)
+	switch {
+	case !ok:
+		v, err := g.newAnonValue()
 		if err != nil {
 			return "", err
 		}
+		g.setAnonCookie(r, v)
 		b = "a:" + v
+	case fromCookie != "":
+		// Keep the cookie alive as long as the token it is handed with.
+		g.setAnonCookie(r, fromCookie)
 	}
 	return g.sign(b, g.now().Add(g.validity).Unix()), nil
 }
 
 // binding is what a token of r is bound to; ok is false for an anonymous
-// request without a valid binding cookie.
-func (g *CSRFGuard) binding(r *Request) (string, bool) {
+// request without a valid binding cookie. fromCookie is the anonymous
+// cookie's value when the binding came from the request's cookie.
+func (g *CSRFGuard) binding(r *Request) (b, fromCookie string, ok bool) {
 	if g.sessionKey != nil {
 		if k, ok := g.sessionKey(r); ok && len(k) > 0 {
-			return "s:" + hex.EncodeToString(k), true
+			return "s:" + hex.EncodeToString(k), "", true
 		}
 	}
 	if v, ok := r.Values[anonValue{}].(string); ok {
-		return "a:" + v, true
+		return "a:" + v, "", true
 	}
 	if c, err := r.HTTP.Cookie(g.cookieName(r)); err == nil && saneAnonValue(c.Value) {
-		return "a:" + c.Value, true
+		return "a:" + c.Value, c.Value, true
 	}
-	return "", false
+	return "", "", false
 }
 
 func (g *CSRFGuard) cookieName(r *Request) string {
@@ -215,21 +221,27 @@ func (g *CSRFGuard) cookieName(r *Request) string {
 	return csrfCookie
 }
 
-func (g *CSRFGuard) newAnonCookie(r *Request) (string, error) {
+func (g *CSRFGuard) newAnonValue() (string, error) {
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", errs.Internalf("csrf cookie: %w", err)
 	}
-	v := base64.RawURLEncoding.EncodeToString(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// setAnonCookie (re)sets the anonymous binding cookie once per request.
+func (g *CSRFGuard) setAnonCookie(r *Request, v string) {
 	if r.Values == nil {
 		r.Values = map[any]any{}
+	}
+	if _, done := r.Values[anonValue{}]; done {
+		return
 	}
 	r.Values[anonValue{}] = v
 	http.SetCookie(r.W, &http.Cookie{
 		Name: g.cookieName(r), Value: v, Path: "/", HttpOnly: true, Secure: r.TLS,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(g.validity / time.Second),
 	})
-	return v, nil
 }
 
 // saneAnonValue accepts only what newAnonCookie makes.
@@ -303,7 +315,7 @@ func (g *CSRFGuard) checkToken(r *Request) error {
 		g.refused(r, "malformed")
 		return errs.E(errs.Forbidden, msgCSRFBad)
 	}
-	binding, ok := g.binding(r)
+	binding, _, ok := g.binding(r)
 	if !ok {
 		g.refused(r, "no binding")
 		return errs.E(errs.Forbidden, msgCSRFBad)

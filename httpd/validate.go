@@ -30,6 +30,7 @@ type paramField struct {
 	typ    reflect.Type
 	tr     tagRules
 	nested *paramSpec // struct-typed fields (not TextUnmarshalers)
+	elem   *paramSpec // lists of structs: the spec of one item
 }
 
 var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
@@ -76,9 +77,15 @@ func compileStruct(t reflect.Type, depth int) (*paramSpec, error) {
 		if err := checkApplicable(f); err != nil {
 			return nil, fmt.Errorf("params field %s: %w", sf.Name, err)
 		}
-		if base := deref(sf.Type); base.Kind() == reflect.Struct && !reflect.PointerTo(base).Implements(textUnmarshaler) {
-			if f.nested, err = compileStruct(base, depth+1); err != nil {
+		if st, ok := objectType(sf.Type); ok {
+			if f.nested, err = compileStruct(st, depth+1); err != nil {
 				return nil, err
+			}
+		} else if sf.Type.Kind() == reflect.Slice {
+			if st, ok := objectType(sf.Type.Elem()); ok {
+				if f.elem, err = compileStruct(st, depth+1); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if _, dup := spec.byName[name]; dup {
@@ -88,6 +95,14 @@ func compileStruct(t reflect.Type, depth int) (*paramSpec, error) {
 		spec.fields = append(spec.fields, f)
 	}
 	return spec, nil
+}
+
+// objectType reports whether t (or *t) is a struct bound member by member
+// from a JSON object; types that parse themselves from text (time.Time)
+// are not.
+func objectType(t reflect.Type) (reflect.Type, bool) {
+	base := deref(t)
+	return base, base.Kind() == reflect.Struct && !reflect.PointerTo(base).Implements(textUnmarshaler)
 }
 
 func deref(t reflect.Type) reflect.Type {
@@ -260,11 +275,42 @@ func (b *binder) value(f paramField, v any, dst reflect.Value, name string) bool
 		b.object(f.nested, obj, dst, name+".")
 		return len(b.errs) == n
 	}
+	if f.elem != nil {
+		return b.objects(f.elem, v, dst, name)
+	}
 	if msg := b.scalar(v, dst); msg != "" {
 		b.fail(name, msg)
 		return false
 	}
 	return true
+}
+
+// objects binds a list of JSON objects into a slice of structs; item
+// problems are reported as name[i].field.
+func (b *binder) objects(spec *paramSpec, v any, dst reflect.Value, name string) bool {
+	items, ok := v.([]any)
+	if !ok {
+		b.fail(name, "must be a list")
+		return false
+	}
+	n := len(b.errs)
+	s := reflect.MakeSlice(dst.Type(), len(items), len(items))
+	for i, it := range items {
+		item := name + "[" + strconv.Itoa(i) + "]"
+		obj, ok := it.(map[string]any)
+		if !ok {
+			b.fail(item, "must be an object")
+			continue
+		}
+		ev := s.Index(i)
+		if ev.Kind() == reflect.Pointer {
+			ev.Set(reflect.New(ev.Type().Elem()))
+			ev = ev.Elem()
+		}
+		b.object(spec, obj, ev, item+".")
+	}
+	dst.Set(s)
+	return len(b.errs) == n
 }
 
 // scalar assigns one JSON (or form string) value to dst; it returns a

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/jsonx"
 )
 
 type address struct {
@@ -25,7 +26,13 @@ type orderIn struct {
 	Urgent   bool      `json:"urgent"`
 	Ship     *address  `json:"ship"`
 	Due      time.Time `json:"due"`
+	Lines    []line    `json:"lines" validate:"maxlen=3"`
 	Internal string    `json:"-"`
+}
+
+type line struct {
+	Product string `json:"product" validate:"required"`
+	Qty     int    `json:"qty" validate:"min=1"`
 }
 
 type pairIn struct {
@@ -99,6 +106,12 @@ func TestValidationFieldByField(t *testing.T) {
 		{"out of range", "/v", "application/json", `{"name":"a","qty":99999999999999999999}`, 422, map[string]string{"qty": "must be an integer"}},
 		{"unknown fields", "/v", "application/json", `{"name":"a","Internal":"x","admin":true}`, 422, map[string]string{"Internal": "unknown field", "admin": "unknown field"}},
 		{"bad time", "/v", "application/json", `{"name":"a","due":"yesterday"}`, 422, map[string]string{"due": "is not valid"}},
+		{"list of objects", "/v", "application/json", `{"name":"a","lines":[{"product":"p","qty":1},{"qty":0,"x":1},3]}`, 422, map[string]string{
+			"lines[1].product": "is required", "lines[1].qty": "must be at least 1", "lines[1].x": "unknown field", "lines[2]": "must be an object",
+		}},
+		{"too many list items", "/v", "application/json", `{"name":"a","lines":[{"product":"p"},{"product":"p"},{"product":"p"},{"product":"p"}]}`, 422, map[string]string{
+			"lines": "must have at most 3 items",
+		}},
 		{"list item type", "/v", "application/json", `{"name":"a","tags":[1]}`, 422, map[string]string{"tags": "item 0 must be a string"}},
 		{"jsonrpc params", "/rpcv", "application/json", `{"jsonrpc":"2.0","method":"call","id":1,"params":{"qty":500}}`, 200, map[string]string{"name": "is required", "qty": "must be at most 100"}},
 		{"form valid", "/formv", "application/x-www-form-urlencoded", "name=SO2&qty=7&price=2.5&urgent=on&tags=a&tags=b&csrf_token=ignored", 200, nil},
@@ -221,4 +234,31 @@ func TestValidEmail(t *testing.T) {
 			t.Errorf("validEmail(%q) = %v", s, !want)
 		}
 	}
+}
+
+// FuzzBindParams feeds arbitrary JSON to the binder: whatever the shape,
+// it must answer with a value or field errors, never panic.
+func FuzzBindParams(f *testing.F) {
+	for _, s := range []string{`{"name":"a","qty":3,"lines":[{"product":"p","qty":2}],"ship":{"city":"x"}}`,
+		`{"tags":[1,{"a":[]}],"note":null,"due":"2026-01-01T00:00:00Z"}`, `{"qty":1e400}`, `{"lines":[[],null]}`} {
+		f.Add(s)
+	}
+	spec, err := compileParams(&orderIn{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		v, err := jsonx.Decode([]byte(body), jsonx.Options{MaxDepth: 16})
+		obj, ok := v.(map[string]any)
+		if err != nil || !ok {
+			return
+		}
+		out, err := spec.bind(obj, false)
+		if (out == nil) == (err == nil) {
+			t.Fatalf("bind(%s) = %v, %v", body, out, err)
+		}
+		if err != nil && len(errs.As(err).Fields) == 0 {
+			t.Fatalf("bind(%s): error without fields: %v", body, err)
+		}
+	})
 }
