@@ -112,10 +112,16 @@ func TestPolicyACLAndFieldGroups(t *testing.T) {
 		wantKind(t, err, errs.AccessError)
 		_, err = orders.Search(domain.Condition{Field: "secret", Operator: "=", Value: "x"}, SearchOptions{})
 		wantKind(t, err, errs.AccessError)
+		// Searching through a comodel the user cannot read is refused.
+		pol.deny["test.tag/read"] = true
+		_, err = orders.Search(domain.Condition{Field: "tag_ids.name", Operator: "=", Value: "x"}, SearchOptions{})
+		wantKind(t, err, errs.AccessError)
+		delete(pol.deny, "test.tag/read")
 		e.Finish(errs.E(errs.AccessError, "request failed"))
 
 		want := []string{"create create test.order", "denied create test.tag", "denied read test.order",
-			"denied write test.order", "denied create test.order", "denied search test.order", "denied search test.order"}
+			"denied write test.order", "denied create test.order", "denied search test.order", "denied search test.order",
+			"denied search test.tag"}
 		if got := aud.ops(); !reflect.DeepEqual(got, want) {
 			t.Errorf("audit:\n got %q\nwant %q", got, want)
 		}

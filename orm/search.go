@@ -21,8 +21,10 @@ type SearchOptions struct {
 
 // where compiles n on alias into q. Rule domains (rule=true) compile as
 // Odoo evaluates them, in superuser mode: no comodel rules in their
-// sub-queries. A caller's domain gets the comodels' read rules in every
-// sub-query unless the Env is in sudo.
+// sub-queries. A caller's domain gets, unless the Env is in sudo, the
+// comodels' read ACL check and read rules in every rule-checked sub-query
+// (dotted paths, any); integer ids on relational fields bypass them, as in
+// Odoo.
 func (m *Model) where(q *sqlBuf, alias string, n domain.Node, rule bool) (string, error) {
 	o := domain.CompileOptions{Alias: alias, ArgOffset: len(q.args)}
 	if !rule && m.checked() {
@@ -30,6 +32,11 @@ func (m *Model) where(q *sqlBuf, alias string, n domain.Node, rule bool) (string
 			co := &Model{env: m.env, meta: m.env.reg.models[model]}
 			if co.meta == nil {
 				return nil, nil
+			}
+			// Searching through a comodel is reading it: Odoo's
+			// comodel._search checks its read ACL too.
+			if err := m.env.reg.Policy.CheckModel(m.env, model, OpRead); err != nil {
+				return nil, m.env.denied("search", model, nil, err)
 			}
 			return co.ruleDomain(OpRead)
 		}
