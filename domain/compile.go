@@ -53,7 +53,7 @@ func compileNormalized(d store.Dialect, s Schema, model string, norm Node, o Com
 	if !ok {
 		return "", nil, errs.Ef(errs.ValidationError, "Invalid domain: unknown model %s", short(model))
 	}
-	c := &sqlBuilder{d: d, s: s, off: o.ArgOffset, subFilter: o.SubFilter, normalize: normalize}
+	c := &sqlBuilder{d: d, s: s, off: o.ArgOffset, subFilter: o.SubFilter, normalize: normalize, id: d.QuoteIdent("id")}
 	alias := o.Alias
 	if alias == "" {
 		alias = m.Table()
@@ -75,6 +75,7 @@ type sqlBuilder struct {
 	subFilter func(string) (Node, error)
 	normalize normalizeFunc
 	filters   map[string]Node
+	id        string // the quoted id column
 }
 
 func (c *sqlBuilder) param(v any) string {
@@ -334,7 +335,7 @@ func (c *sqlBuilder) any(alias string, f *Field, op string, sub Node, rules bool
 	// ids writes "SELECT a.id FROM comodel a WHERE ...".
 	ids := func() error {
 		a := c.newAlias()
-		c.b.WriteString("SELECT " + a + ".\"id\" FROM " + c.d.QuoteIdent(cm.Table()) + " " + a + " WHERE ")
+		c.b.WriteString("SELECT " + a + "." + c.id + " FROM " + c.d.QuoteIdent(cm.Table()) + " " + a + " WHERE ")
 		return where(a)
 	}
 	switch f.Type {
@@ -384,7 +385,7 @@ func (c *sqlBuilder) any(alias string, f *Field, op string, sub Node, rules bool
 		}
 		a := c.newAlias()
 		c.b.WriteString("EXISTS (SELECT 1 FROM " + c.d.QuoteIdent(cm.Table()) + " " + a +
-			" WHERE " + a + "." + c.d.QuoteIdent(inv.Column) + " = " + alias + ".\"id\"")
+			" WHERE " + a + "." + c.d.QuoteIdent(inv.Column) + " = " + alias + "." + c.id)
 		if !trivial {
 			c.b.WriteString(" AND ")
 			if err := where(a); err != nil {
@@ -402,7 +403,7 @@ func (c *sqlBuilder) any(alias string, f *Field, op string, sub Node, rules bool
 		}
 		r := c.newAlias()
 		c.b.WriteString("EXISTS (SELECT 1 FROM " + c.d.QuoteIdent(f.RelTable) + " " + r +
-			" WHERE " + r + "." + c.d.QuoteIdent(f.RelColumn) + " = " + alias + ".\"id\"")
+			" WHERE " + r + "." + c.d.QuoteIdent(f.RelColumn) + " = " + alias + "." + c.id)
 		if !trivial {
 			c.b.WriteString(" AND " + r + "." + c.d.QuoteIdent(f.RelComodelColumn) + " IN (")
 			if err := ids(); err != nil {
@@ -438,14 +439,14 @@ func (c *sqlBuilder) hierarchy(m ModelInfo, alias, op string, value any) error {
 	table := c.d.QuoteIdent(m.Table())
 	parent := c.d.QuoteIdent(pf.Column)
 	cte, a, b := c.newAlias(), c.newAlias(), c.newAlias()
-	c.b.WriteString(alias + ".\"id\" IN (WITH RECURSIVE " + cte + "(\"id\") AS (SELECT " + a + ".\"id\" FROM " + table + " " + a + " WHERE ")
+	c.b.WriteString(alias + "." + c.id + " IN (WITH RECURSIVE " + cte + "(" + c.id + ") AS (SELECT " + a + "." + c.id + " FROM " + table + " " + a + " WHERE ")
 	var starts []string
 	if len(ids) > 0 {
 		ph := make([]string, len(ids))
 		for i, id := range ids {
 			ph[i] = c.param(id)
 		}
-		starts = append(starts, a+".\"id\" IN ("+strings.Join(ph, ", ")+")")
+		starts = append(starts, a+"."+c.id+" IN ("+strings.Join(ph, ", ")+")")
 	}
 	if len(names) > 0 {
 		rf, ok := field(m, m.RecName())
@@ -462,9 +463,9 @@ func (c *sqlBuilder) hierarchy(m ModelInfo, alias, op string, value any) error {
 	}
 	c.b.WriteString("(" + strings.Join(starts, " OR ") + ") UNION ")
 	if op == "child_of" {
-		c.b.WriteString("SELECT " + b + ".\"id\" FROM " + table + " " + b + " JOIN " + cte + " ON " + b + "." + parent + " = " + cte + ".\"id\"")
+		c.b.WriteString("SELECT " + b + "." + c.id + " FROM " + table + " " + b + " JOIN " + cte + " ON " + b + "." + parent + " = " + cte + "." + c.id)
 	} else {
-		c.b.WriteString("SELECT " + b + "." + parent + " FROM " + table + " " + b + " JOIN " + cte + " ON " + b + ".\"id\" = " + cte + ".\"id\" WHERE " + b + "." + parent + " IS NOT NULL")
+		c.b.WriteString("SELECT " + b + "." + parent + " FROM " + table + " " + b + " JOIN " + cte + " ON " + b + "." + c.id + " = " + cte + "." + c.id + " WHERE " + b + "." + parent + " IS NOT NULL")
 	}
 	c.b.WriteString(") SELECT \"id\" FROM " + cte + ")")
 	return nil

@@ -3,6 +3,7 @@ package domain
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rampart/rampart/errs"
@@ -58,7 +59,8 @@ type Predicate struct {
 	m     ModelInfo
 	n     Node
 	o     MatchOptions
-	rules map[string]Node
+	mu    sync.Mutex
+	rules map[string]Node // normalized sub-filters, loaded on first use
 }
 
 // NewPredicate normalizes n on model for Match.
@@ -71,8 +73,8 @@ func NewPredicate(s Schema, model string, n Node, o MatchOptions) (*Predicate, e
 	return &Predicate{s: s, m: m, n: norm, o: o}, nil
 }
 
-// Match evaluates the predicate on rec. A Predicate is not safe for
-// concurrent use when SubFilter is set (it memoizes the sub-filters).
+// Match evaluates the predicate on rec. It is safe for concurrent use when
+// the Records and the SubFilter are.
 func (p *Predicate) Match(rec Record) (bool, error) {
 	return p.eval(p.m, p.n, rec, p.o.SubFilter != nil)
 }
@@ -313,6 +315,8 @@ func likeMatch(s, pattern string, fold bool) bool {
 }
 
 func (p *Predicate) filter(model string) (Node, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if n, ok := p.rules[model]; ok {
 		return n, nil
 	}

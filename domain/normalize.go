@@ -187,8 +187,6 @@ func isRelational(f *Field) bool {
 	return f.Type == Many2one || f.Type == One2many || f.Type == Many2many
 }
 
-func isX2many(f *Field) bool { return f.Type == One2many || f.Type == Many2many }
-
 // isFalsy is Python truthiness of a canonical value.
 func isFalsy(v any) bool {
 	switch v := v.(type) {
