@@ -88,7 +88,18 @@ func (s *syncer) models() []*Meta {
 	return out
 }
 
+// syncLockKey is the PostgreSQL advisory lock that serializes schema syncs
+// of instances starting together ("rampart" in ASCII).
+const syncLockKey = 0x72616d70617274
+
 func (s *syncer) run() error {
+	if s.pg() {
+		// Several instances may start at once: the second waits, then finds
+		// nothing to do. (SQLite's single writer already serializes.)
+		if _, err := s.tx.Exec(s.ctx, `SELECT pg_advisory_xact_lock(?)`, int64(syncLockKey)); err != nil {
+			return err
+		}
+	}
 	ms := s.models()
 	for _, m := range ms {
 		if err := s.syncTable(m); err != nil {

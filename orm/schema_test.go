@@ -63,3 +63,41 @@ func TestSyncIdempotentAndKeepsRemovedColumns(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncConcurrent: instances starting together all succeed and the
+// schema is created once.
+func TestSyncConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		const n = 4
+		errc := make(chan error, n)
+		changed := make(chan int, n)
+		regs := make([]*Registry, n)
+		for i := range regs {
+			regs[i] = testRegistry(t)
+		}
+		for _, r := range regs {
+			go func() {
+				rep, err := r.Sync(context.Background(), db)
+				if err == nil {
+					changed <- len(rep.Changes)
+				}
+				errc <- err
+			}()
+		}
+		total := 0
+		for range n {
+			if err := <-errc; err != nil {
+				t.Error(err)
+			}
+		}
+		close(changed)
+		for c := range changed {
+			if c > 0 {
+				total++
+			}
+		}
+		if total != 1 {
+			t.Errorf("%d syncs changed the schema, want 1", total)
+		}
+	})
+}
