@@ -1,7 +1,8 @@
 // Package rampart is the framework API that programs embedding rampart
 // import: an App that wires storage, identity, the ORM with its access
-// control, rate limiting, metrics and the Odoo-compatible endpoints into
-// one HTTP server, and the route types to declare endpoints with.
+// control and audit trail, rate limiting, metrics, CSRF, TLS and the
+// Odoo-compatible endpoints into one HTTP server, and the route types to
+// declare endpoints with.
 //
 //	app, err := rampart.New(ctx, cfg, logger)
 //	app.Handle(&rampart.Route{Path: "/api/hello", Type: rampart.TypeJSON2, Auth: rampart.AuthBearer,
@@ -17,11 +18,23 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/rampart/rampart/access"
+	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/metrics"
+	"github.com/rampart/rampart/odoorpc"
+	"github.com/rampart/rampart/orm"
+	"github.com/rampart/rampart/ratelimit"
 	"github.com/rampart/rampart/store"
+	"github.com/rampart/rampart/tlsutil"
 )
 
 // Route-declaration types, re-exported so embedding programs need only
@@ -44,12 +57,53 @@ const (
 	AuthBearer  = httpd.AuthBearer
 )
 
-// App is a wired rampart server.
+// App is a wired rampart server. Its fields are the components, exposed
+// for embedding programs and tests; treat them as read-only.
 type App struct {
-	Config config.Config
-	Log    *slog.Logger
-	DB     *store.DB
-	HTTP   *httpd.Server
+	Config   config.Config
+	Log      *slog.Logger
+	DB       *store.DB
+	HTTP     *httpd.Server
+	Registry *orm.Registry
+	Identity *identity.Service
+	Security *access.Set
+	Policy   *access.Policy
+	Audit    *audit.Trail
+	Limiter  *ratelimit.Limiter
+	Metrics  *metrics.Metrics
+	CSRF     *httpd.CSRFGuard
+	TLS      *tlsutil.Setup
+	// Methods holds the model methods apps make callable over JSON-2,
+	// JSON-RPC and XML-RPC (register before Handler or Run).
+	Methods *odoorpc.Methods
+	// DemoKeys are the API keys created for the demo users at start-up
+	// (--demo only), by login. They exist only in memory and on stdout.
+	DemoKeys map[string]string
+
+	closeOnce sync.Once
+	stdout    io.Writer
+}
+
+// Options are wiring choices that do not belong in the config file.
+type Options struct {
+	// Apps are extra app sources (models and security) loaded after the
+	// config's app directories.
+	Apps []AppSource
+	// InsecureFastHashing makes password hashing trivial: tests only.
+	InsecureFastHashing bool
+	// Now is the clock (tests); nil means time.Now.
+	Now func() time.Time
+	// Stdout is the console: demo mode prints the demo users' API keys
+	// there (never into the log). Nil prints nothing.
+	Stdout io.Writer
+}
+
+// AppSource is an app given as file systems: YAML models and Odoo-format
+// security files (groups XML, ir.model.access.csv, ir.rule XML, or YAML).
+type AppSource struct {
+	Module   string
+	Models   func(*orm.Registry) error
+	Security func(*access.Loader) error
 }
 
 // NewLogger builds the structured logger the config asks for.
@@ -63,56 +117,250 @@ func NewLogger(c config.LogConfig, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// New opens the database, applies migrations, loads the apps and wires the
-// pipeline. cfg must be validated. Close the App when done.
-func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+// New opens the database, applies migrations, loads the apps, syncs their
+// schema and wires the pipeline. cfg must be validated. Close the App when
+// done (Run does it).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Options) (*App, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
 	db, err := store.Open(ctx, cfg.DB, cfg.Data, store.Options{})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log)}
-	if err := a.wire(ctx); err != nil {
-		db.Close()
+	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(), stdout: o.Stdout}
+	if err := a.wire(ctx, o); err != nil {
+		a.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
 // wire connects the components and registers the built-in routes.
-func (a *App) wire(ctx context.Context) error {
-	return a.HTTP.Register(a.healthRoute())
+func (a *App) wire(ctx context.Context, o Options) error {
+	cfg, log, db := a.Config, a.Log, a.DB
+	idm, err := identity.Migrations()
+	if err != nil {
+		return err
+	}
+	am, err := audit.Migrations()
+	if err != nil {
+		return err
+	}
+	if err := db.Migrate(ctx, idm, am); err != nil {
+		return err
+	}
+
+	a.Metrics = metrics.New(metrics.Options{Logger: log, PileUp: cfg.Metrics.PileUp(), Now: o.Now})
+	if err := a.Metrics.RegisterDB(db); err != nil {
+		return err
+	}
+	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now})
+	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
+	if err != nil {
+		return err
+	}
+	a.Identity, err = identity.New(db, identity.Options{
+		Config: cfg.Identity, Logger: log, Clock: o.Now, Demo: cfg.Demo,
+		Events:              authEvents{a.Audit, a.Metrics},
+		InsecureFastHashing: o.InsecureFastHashing,
+	})
+	if err != nil {
+		return err
+	}
+	if err := a.Identity.Bootstrap(ctx); err != nil {
+		return fmt.Errorf("identity bootstrap: %w", err)
+	}
+
+	// Models: built-ins, the configured app directories, the demo app,
+	// then apps given in code. The schema sync never drops a column.
+	a.Registry = orm.NewRegistry()
+	a.Registry.Logger = log
+	a.Registry.MaxLimit = cfg.ORM.MaxLimit
+	a.Registry.Now = o.Now
+	apps := a.appSources(o)
+	for _, app := range apps {
+		if app.Models != nil {
+			if err := app.Models(a.Registry); err != nil {
+				return fmt.Errorf("app %s: models: %w", app.Module, err)
+			}
+		}
+	}
+	rep, err := a.Registry.Sync(ctx, db)
+	if err != nil {
+		return fmt.Errorf("schema sync: %w", err)
+	}
+	for _, w := range rep.Warnings {
+		log.Warn("schema sync", "warning", w)
+	}
+
+	// Security: every app's groups, ACLs and rules, checked at load.
+	loader := access.NewLoader(a.Registry, log)
+	for _, app := range apps {
+		if app.Security != nil {
+			if err := app.Security(loader); err != nil {
+				return fmt.Errorf("app %s: security: %w", app.Module, err)
+			}
+		}
+	}
+	a.Security, err = loader.Build()
+	if err != nil {
+		return err
+	}
+	if err := access.EnsureGroups(ctx, a.Identity, a.Security); err != nil {
+		return err
+	}
+	a.Policy = access.NewPolicy(a.Security, access.PolicyOptions{Logger: log, Now: o.Now})
+	a.Registry.Policy = a.Policy
+	a.Registry.Auditor = sudoCounter{a.Audit, a.Metrics}
+
+	secret, err := httpd.LoadOrCreateSecret(filepath.Join(cfg.Data, "csrf.key"))
+	if err != nil {
+		return err
+	}
+	a.CSRF, err = httpd.NewCSRFGuard(httpd.CSRFOptions{Config: cfg.HTTP.CSRF, Secret: secret, Log: log, Clock: o.Now})
+	if err != nil {
+		return err
+	}
+	a.TLS, err = tlsutil.Build(cfg.TLS, cfg.Data, log)
+	if err != nil {
+		return err
+	}
+
+	s := a.HTTP
+	s.Auth = authObserver{a.Identity, a.Metrics}
+	s.Limiter = a.Limiter
+	s.CSRF = a.CSRF
+	s.Envs = envFactory{reg: a.Registry, db: db}
+	s.Observer = a.Metrics
+	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
+
+	rpc, err := odoorpc.Routes(odoorpc.Deps{
+		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity, Envs: s.Envs,
+		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Log: log, Now: o.Now,
+	})
+	if err != nil {
+		return err
+	}
+	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
+	routes = append(routes, rpc...)
+	if err := s.Register(routes...); err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := a.loadDemo(ctx); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	return nil
 }
 
-// Handle registers application routes. Call before Handler or Run.
-func (a *App) Handle(routes ...*Route) error { return a.HTTP.Register(routes...) }
+// Handle registers application routes. Call before Handler or Run. A
+// route naming an unknown rate-limit policy is refused.
+func (a *App) Handle(routes ...*Route) error {
+	for _, r := range routes {
+		if err := a.Limiter.CheckRoute(r); err != nil {
+			return err
+		}
+	}
+	return a.HTTP.Register(routes...)
+}
 
 // Handler is the complete HTTP handler (for tests and embedding).
 func (a *App) Handler() (http.Handler, error) { return a.HTTP.Handler() }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close flushes the audit trail and releases the database and Redis.
+func (a *App) Close() error {
+	var err error
+	a.closeOnce.Do(func() {
+		if a.Audit != nil {
+			err = errors.Join(err, a.Audit.Close())
+		}
+		if a.Identity != nil {
+			flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			err = errors.Join(err, a.Identity.FlushKeyUsage(flushCtx))
+			cancel()
+		}
+		if a.Limiter != nil {
+			err = errors.Join(err, a.Limiter.Close())
+		}
+		err = errors.Join(err, a.DB.Close())
+	})
+	return err
+}
 
-// Run serves until ctx is cancelled, then shuts down gracefully and closes
-// the database.
+// Run serves until ctx is cancelled, then shuts down gracefully (in-flight
+// requests get http.shutdown_timeout) and closes everything.
 func (a *App) Run(ctx context.Context) error {
+	defer a.Close()
 	h, err := a.Handler()
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
+	ln, err := a.TLS.Listen(a.Config.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.Config.HTTP.Addr, err)
 	}
-	a.Log.Info("rampart listening", "addr", ln.Addr().String(), "db", a.DB.String())
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	background := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, http.ErrServerClosed) {
+				a.Log.Error(name+" stopped", "err", err)
+			}
+		}()
+	}
+	background("identity maintenance", a.Identity.Run)
+	if !a.Config.Metrics.Disabled {
+		mln, err := net.Listen("tcp", a.Config.Metrics.Addr)
+		if err != nil {
+			return fmt.Errorf("metrics listener %s: %w", a.Config.Metrics.Addr, err)
+		}
+		a.Log.Info("metrics listening", "addr", mln.Addr().String())
+		background("metrics listener", func(ctx context.Context) error {
+			return serveUntil(ctx, mln, &http.Server{Handler: a.Metrics.Handler(), ReadHeaderTimeout: 5 * time.Second})
+		})
+	}
+	if rs := a.TLS.RedirectServer(a.Config.HTTP.Addr); rs != nil {
+		rln, err := net.Listen("tcp", rs.Addr)
+		if err != nil {
+			return fmt.Errorf("redirect listener %s: %w", rs.Addr, err)
+		}
+		background("redirect listener", func(ctx context.Context) error { return serveUntil(ctx, rln, rs) })
+	}
+	scheme := "http"
+	if a.TLS.TLS != nil {
+		scheme = "https"
+	}
+	a.Log.Info("rampart listening", "url", scheme+"://"+ln.Addr().String(), "db", a.DB.String(), "demo", a.Config.Demo)
 	err = a.HTTP.Serve(ctx, ln, a.HTTP.HTTPServer(h))
-	return errors.Join(err, a.Close())
+	cancel()
+	wg.Wait()
+	return err
+}
+
+func serveUntil(ctx context.Context, ln net.Listener, s *http.Server) error {
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		s.Shutdown(sctx)
+	}()
+	return s.Serve(ln)
 }
 
 // healthRoute is Odoo's /web/health: auth none; with db_server_status=1 it
 // also checks the database and answers 500 when it is down.
 func (a *App) healthRoute() *Route {
 	return &Route{
-		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone,
+		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone, RateLimit: "none",
 		Handler: func(r *Request) (any, error) {
 			if r.HTTP.URL.Query().Get("db_server_status") == "" {
 				return map[string]any{"status": "pass"}, nil
@@ -129,4 +377,65 @@ func (a *App) healthRoute() *Route {
 			return map[string]any{"status": "pass", "db_server_status": true}, nil
 		},
 	}
+}
+
+// envFactory opens each request's data environment as its principal.
+type envFactory struct {
+	reg *orm.Registry
+	db  *store.DB
+}
+
+func (f envFactory) NewEnv(r *httpd.Request) (*orm.Env, error) {
+	var ctx map[string]any
+	if c, ok := r.Params["context"].(map[string]any); ok {
+		ctx = c
+	}
+	return orm.NewEnv(r.HTTP.Context(), f.reg, f.db, r.Principal, orm.EnvOptions{
+		ReadOnly: r.Route.ReadOnly, Context: ctx, RequestID: r.ID, Route: r.Route.Name,
+	}), nil
+}
+
+// authObserver counts authentication failures by reason for metrics and
+// the failed-authentication pile-up detector.
+type authObserver struct {
+	id *identity.Service
+	m  *metrics.Metrics
+}
+
+func (o authObserver) Authenticate(r *httpd.Request) error {
+	err := o.id.Authenticate(r)
+	if err != nil {
+		switch k := errs.KindOf(err); k {
+		case errs.Unauthorized, errs.AccessDenied, errs.SessionExpired, errs.BadRequest:
+			o.m.AuthFailure(k.String(), r.Client.String(), "")
+		}
+	}
+	return err
+}
+
+// authEvents sends identity's events to the audit trail and to metrics.
+type authEvents struct {
+	trail *audit.Trail
+	m     *metrics.Metrics
+}
+
+func (e authEvents) AuthEvent(ctx context.Context, ev identity.AuthEvent) {
+	e.trail.AuthEvent(ctx, ev)
+	switch ev.Type {
+	case identity.EventLoginFailed, identity.EventLoginThrottled:
+		e.m.AuthFailure(string(ev.Type), ev.Client.String(), ev.Login)
+	}
+}
+
+// sudoCounter records ORM audit events and counts sudo use in metrics.
+type sudoCounter struct {
+	trail *audit.Trail
+	m     *metrics.Metrics
+}
+
+func (s sudoCounter) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
+	if ev.Sudo {
+		s.m.Sudo(ev.Model)
+	}
+	return s.trail.Record(e, tx, ev)
 }

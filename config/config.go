@@ -22,6 +22,10 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/metrics"
+	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/tlsutil"
 )
 
 // Config is the whole server configuration.
@@ -37,23 +41,28 @@ type Config struct {
 	// Demo loads the demo app with its demo users and data.
 	Demo bool `yaml:"demo"`
 	// Apps are app directories (YAML models, security files) to load.
-	Apps  []string     `yaml:"apps"`
-	Log   LogConfig    `yaml:"log"`
-	HTTP  httpd.Config `yaml:"http"`
-	Admin AdminConfig  `yaml:"admin"`
-	ORM   ORMConfig    `yaml:"orm"`
+	Apps      []string         `yaml:"apps"`
+	Log       LogConfig        `yaml:"log"`
+	HTTP      httpd.Config     `yaml:"http"`
+	TLS       tlsutil.Config   `yaml:"tls"`
+	CSRF      httpd.CSRFConfig `yaml:"csrf"`
+	Identity  identity.Config  `yaml:"identity"`
+	RateLimit ratelimit.Config `yaml:"rate_limit"`
+	Metrics   metrics.Config   `yaml:"metrics"`
+	ORM       ORMConfig        `yaml:"orm"`
+	RPC       RPCConfig        `yaml:"rpc"`
+}
+
+// RPCConfig tunes the Odoo-compatible endpoints.
+type RPCConfig struct {
+	// ListDB answers db.list and /web/database/list (Odoo's list_db).
+	ListDB bool `yaml:"list_db"`
 }
 
 // LogConfig selects the log format and level.
 type LogConfig struct {
 	Format string `yaml:"format"` // json or text
 	Level  string `yaml:"level"`  // debug, info, warn, error
-}
-
-// AdminConfig is the admin listener (Prometheus /metrics).
-type AdminConfig struct {
-	// Addr of the admin listener; loopback by default, "off" disables it.
-	Addr string `yaml:"addr"`
 }
 
 // ORMConfig bounds what one request may ask of the ORM.
@@ -64,9 +73,20 @@ type ORMConfig struct {
 // Default is the configuration before any file, variable or flag.
 func Default() Config {
 	c := Config{Data: "rampart-data", DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
-		Admin: AdminConfig{Addr: "127.0.0.1:9069"}, ORM: ORMConfig{MaxLimit: 1000}}
-	c.HTTP.Defaults()
+		ORM: ORMConfig{MaxLimit: 1000}, RPC: RPCConfig{ListDB: true}}
+	c.Defaults()
 	return c
+}
+
+// Defaults fills the zero values of every section. Load calls it again
+// after the file and the environment, so a section that was only partly
+// given still gets its defaults.
+func (c *Config) Defaults() {
+	c.HTTP.Defaults()
+	c.TLS.Defaults()
+	c.Identity = c.Identity.Defaults()
+	c.RateLimit.SetDefaults()
+	c.Metrics.SetDefaults()
 }
 
 // Validate checks every value, naming the key of the first bad one.
@@ -94,7 +114,20 @@ func (c *Config) Validate() error {
 	if c.ORM.MaxLimit <= 0 {
 		problems = append(problems, errors.New("orm.max_limit: must be positive"))
 	}
+	c.Defaults()
 	if err := c.HTTP.Validate(); err != nil {
+		problems = append(problems, err)
+	}
+	if err := c.TLS.Validate(tlsutil.Deployment{Addr: c.HTTP.Addr, TrustedProxies: c.HTTP.TrustedProxies, Production: !c.HTTP.Dev && !c.Demo}); err != nil {
+		problems = append(problems, err)
+	}
+	if err := c.Identity.Validate(); err != nil {
+		problems = append(problems, err)
+	}
+	if err := c.RateLimit.Validate(); err != nil {
+		problems = append(problems, err)
+	}
+	if err := c.Metrics.Validate(); err != nil {
 		problems = append(problems, err)
 	}
 	return errors.Join(problems...)

@@ -6,18 +6,7 @@
 //
 // Authentication, rate limiting, CSRF tokens, metrics and the data
 // environment plug in through the small interfaces in route.go; httpd knows
-// nothing of how they work. httpd provides the CSRF checker itself
-// (CSRFGuard, csrf.go), the per-route CORS policy (cors.go), the security
-// headers (headers.go) and the input validation of custom routes.
-//
-// Custom routes declare their input as a Go struct (Route.Params) with
-// `json` names and `validate` rules (validtag.go), not as a JSON Schema:
-// the struct is what the handler reads, so declaration and use cannot
-// drift apart; rules are parsed and checked against the field types once,
-// at registration, so a typo stops start-up; and no schema engine or
-// third-party validator sits between the request and the handler. One
-// declaration serves json2 bodies, JSON-RPC params and http forms; every
-// problem is reported with its field (422, errs.ValidationError).
+// nothing of how they work.
 package httpd
 
 import (
@@ -51,9 +40,7 @@ type Config struct {
 	Dev bool `yaml:"dev"`
 	// LoginPath is where auth=user http routes send anonymous browsers.
 	LoginPath string `yaml:"login_path"`
-	// CSRF configures CSRF tokens and the cross-origin check (csrf.go).
-	// Its SecretFile defaults to csrf.key in the data directory, which the
-	// integrator knows and httpd does not.
+	// CSRF configures the tokens of http routes.
 	CSRF CSRFConfig `yaml:"csrf"`
 }
 

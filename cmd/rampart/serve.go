@@ -58,7 +58,7 @@ func (f *serverFlags) open(ctx context.Context, fs *flag.FlagSet, env *cliEnv) (
 	if err != nil {
 		return nil, err
 	}
-	return rampart.New(ctx, cfg, rampart.NewLogger(cfg.Log, env.stderr))
+	return rampart.New(ctx, cfg, rampart.NewLogger(cfg.Log, env.stderr), rampart.Options{Stdout: env.stdout})
 }
 
 func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
