@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,6 +61,7 @@ type Metrics struct {
 	sudo          *prometheus.CounterVec
 
 	routes, reasons, policies, outcomes, models *labelSet
+	series                                      sync.Map // seriesKey → routeSeries
 	pile                                        *pileUp
 }
 
@@ -160,9 +162,36 @@ func (m *Metrics) Observe(r *httpd.Request, status int, _ int64, d time.Duration
 			route = r.Route.Path
 		}
 	}
-	route = m.routes.value(route)
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(d.Seconds())
+	k := seriesKey{route, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		// Resolving label values hashes them on every call; the cache
+		// makes a request cost one map lookup. Only routes the labelSet
+		// admitted as they are get cached, so the cache is bounded by
+		// that set times the statuses a server writes.
+		label := m.routes.value(route)
+		v = routeSeries{
+			requests: m.requests.WithLabelValues(label, strconv.Itoa(status)),
+			latency:  m.latency.WithLabelValues(label),
+		}
+		if label == route {
+			m.series.Store(k, v)
+		}
+	}
+	rs := v.(routeSeries)
+	rs.requests.Inc()
+	rs.latency.Observe(d.Seconds())
+}
+
+// seriesKey and routeSeries cache one route and status's children.
+type seriesKey struct {
+	route  string
+	status int
+}
+
+type routeSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 // InFlight wraps the server's outermost handler to count requests being
