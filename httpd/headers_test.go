@@ -202,3 +202,27 @@ func TestOversizedRequests(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowClientBody: a client that sends its headers and then trickles
+// (or stops sending) the body is cut off by ReadTimeout; the handler never
+// runs.
+func TestSlowClientBody(t *testing.T) {
+	called := false
+	addr := serveReal(t, func(s *Server) { s.cfg.ReadTimeout = 150 * time.Millisecond; s.cfg.ShutdownTimeout = time.Second },
+		&Route{Path: "/j", Type: TypeJSON2, Auth: AuthNone, Handler: func(*Request) (any, error) { called = true; return "x", nil }})
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /j HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":")
+	start := time.Now()
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	b, _ := io.ReadAll(c)
+	if d := time.Since(start); d > 2*time.Second {
+		t.Fatalf("connection held for %v", d)
+	}
+	if called || strings.Contains(string(b), "200 OK") {
+		t.Errorf("slow body served: %q", b)
+	}
+}

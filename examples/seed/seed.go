@@ -3,8 +3,8 @@
 // declared with the protection the post recommends, enforced by the
 // pipeline rather than by code in the handler.
 //
-//	POST /api/data         json2, public, validated input (DataInput), rate limited per client IP ("anonymous")
-//	POST /api/orders       json2, a logged-in user (session cookie)
+//	POST /api/data         json2, public, validated input (DataInput), rate limited per client IP ("anonymous"), CORS from any origin without credentials
+//	POST /api/orders       json2, a logged-in user (session cookie), CORS with credentials from ShopOrigin only
 //	POST /api/secure-data  json2, bearer: an API key in X-API-Key (or Authorization: Bearer)
 //	GET  /api/form         http, a logged-in user: an HTML form carrying a CSRF token
 //	POST /api/form         http, a logged-in user, CSRF token checked, validated input (FormInput)
@@ -36,6 +36,10 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 )
+
+// ShopOrigin is the front end allowed to call /api/orders cross-origin
+// with the user's cookies.
+const ShopOrigin = "https://shop.example.com"
 
 // TokenSource issues CSRF tokens for forms; *httpd.CSRFGuard is one.
 type TokenSource interface {
@@ -71,6 +75,9 @@ func Routes(d Deps) []*httpd.Route {
 		{
 			Name: "seed.data", Path: "/api/data", Type: httpd.TypeJSON2, Auth: httpd.AuthPublic, Methods: post,
 			Params: &DataInput{}, RateLimit: "anonymous", MaxBody: 4 << 10,
+			// Any site's scripts may call it, without cookies ("*" never
+			// carries credentials).
+			CORS: &httpd.CORS{Origins: []string{"*"}},
 			Handler: func(r *httpd.Request) (any, error) {
 				in := r.Input.(*DataInput)
 				return map[string]any{"message": "Hello World", "name": in.Name, "quantity": in.Quantity}, nil
@@ -78,6 +85,9 @@ func Routes(d Deps) []*httpd.Route {
 		},
 		{
 			Name: "seed.orders", Path: "/api/orders", Type: httpd.TypeJSON2, Auth: httpd.AuthUser, Methods: post,
+			// The shop front end on its own host calls it with the user's
+			// session cookie: that one origin, with credentials.
+			CORS: &httpd.CORS{Origins: []string{ShopOrigin}, Credentials: true},
 			Handler: func(r *httpd.Request) (any, error) {
 				// Data would be read through r.Env, under the user's ACLs
 				// and record rules (see examples/sales); never with sudo.

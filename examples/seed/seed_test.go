@@ -144,6 +144,18 @@ func TestSeedEndpoints(t *testing.T) {
 		{"v1: no session", jsonCall("/api/v1/data", `{}`), 401, nil},
 		{"unversioned path", withSession(jsonCall("/data", `{}`)), 404, nil},
 
+		{"data: preflight from any origin", call{method: "OPTIONS", path: "/api/data", hdr: []string{"Origin", "https://anywhere.example", "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type"}}, 204, func(t *testing.T, w *httptest.ResponseRecorder) {
+			header("Access-Control-Allow-Origin", "*")(t, w)
+			header("Access-Control-Allow-Credentials", "")(t, w)
+		}},
+		{"orders: preflight from the shop", call{method: "OPTIONS", path: "/api/orders", hdr: []string{"Origin", seed.ShopOrigin, "Access-Control-Request-Method", "POST"}}, 204, func(t *testing.T, w *httptest.ResponseRecorder) {
+			header("Access-Control-Allow-Origin", seed.ShopOrigin)(t, w)
+			header("Access-Control-Allow-Credentials", "true")(t, w)
+		}},
+		{"orders: preflight from another site", call{method: "OPTIONS", path: "/api/orders", hdr: []string{"Origin", "https://evil.example", "Access-Control-Request-Method", "POST"}}, 403, header("Access-Control-Allow-Origin", "")},
+		{"orders: the shop calls with the session cookie", withSession(jsonCall("/api/orders", `{}`, "Origin", seed.ShopOrigin, "Sec-Fetch-Site", "cross-site")), 200, header("Access-Control-Allow-Origin", seed.ShopOrigin)},
+		{"data: cross-site with a session cookie", withSession(jsonCall("/api/data", `{"name":"a"}`, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")), 403, nil},
+		{"data: cross-site without cookies", jsonCall("/api/data", `{"name":"a"}`, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site"), 200, header("Access-Control-Allow-Origin", "*")},
 		{"form: without session, to the login page", call{method: "GET", path: "/api/form"}, 303, header("Location", "/web/login?redirect=%2Fapi%2Fform")},
 	}
 	for _, c := range cases {
