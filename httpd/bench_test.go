@@ -37,7 +37,7 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 	s.CSRF = g
 	if err := s.Register(&Route{Path: "/api/data", Type: TypeJSON2, Auth: AuthNone, Params: &benchIn{},
-		CORS: &CORS{Origins: []string{"https://app.example"}},
+		CORS:    &CORS{Origins: []string{"https://app.example"}},
 		Handler: func(*Request) (any, error) { return map[string]bool{"ok": true}, nil }}); err != nil {
 		b.Fatal(err)
 	}
