@@ -123,3 +123,19 @@ func TestCompilerConcurrent(t *testing.T) {
 		t.Fatalf("cached args were modified: %v", args)
 	}
 }
+
+func TestCompilerSkipsHugeKeys(t *testing.T) {
+	c := NewCompiler(salesSchema(), 0)
+	d := storetest.SQLite(t).Dialect
+	ids := make([]any, 3000)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	sql, args, err := c.Compile(d, "sale.order", Condition{"id", "in", ids}, CompileOptions{})
+	if err != nil || len(args) != 3000 || !strings.Contains(sql, "IN (") {
+		t.Fatalf("%.80s %d %v", sql, len(args), err)
+	}
+	if n := c.cache.ll.Len(); n != 0 {
+		t.Fatalf("a domain of %d ids was cached (%d entries)", len(ids), n)
+	}
+}

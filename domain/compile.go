@@ -404,7 +404,14 @@ func (c *sqlBuilder) any(alias string, f *Field, op string, sub Node, rules bool
 		r := c.newAlias()
 		c.b.WriteString("EXISTS (SELECT 1 FROM " + c.d.QuoteIdent(f.RelTable) + " " + r +
 			" WHERE " + r + "." + c.d.QuoteIdent(f.RelColumn) + " = " + alias + "." + c.id)
-		if !trivial {
+		if idc, ok := sub.(Condition); ok && filter == nil && idc.Field == "id" && idc.Operator == "in" {
+			// Linked to one of these ids: the relation table answers alone.
+			c.b.WriteString(" AND ")
+			rel := &Field{Name: "id", Type: Integer, Column: f.RelComodelColumn, Required: true}
+			if err := c.in(r, rel, false, idc.Value); err != nil {
+				return err
+			}
+		} else if !trivial {
 			c.b.WriteString(" AND " + r + "." + c.d.QuoteIdent(f.RelComodelColumn) + " IN (")
 			if err := ids(); err != nil {
 				return err
@@ -713,7 +720,15 @@ func newLRU(size int) *lru {
 	return &lru{size: size, ll: list.New(), items: make(map[string]*list.Element, size)}
 }
 
+// maxKeyLen bounds what the cache keeps: a domain whose canonical text is
+// longer (typically a long id list) is compiled every time instead, so that
+// the cache's memory stays around size × maxKeyLen.
+const maxKeyLen = 8 << 10
+
 func (l *lru) get(key string) (any, bool) {
+	if len(key) > maxKeyLen {
+		return nil, false
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.items[key]; ok {
@@ -724,6 +739,9 @@ func (l *lru) get(key string) (any, bool) {
 }
 
 func (l *lru) put(key string, val any) {
+	if len(key) > maxKeyLen {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if e, ok := l.items[key]; ok {
