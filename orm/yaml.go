@@ -13,34 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The YAML format. An app directory holds any number of *.yaml / *.yml
-// files; each has a top-level "models" list (one model per file or
-// several). Unknown keys anywhere are errors.
-//
-//	models:
-//	  - name: sale.order            # required, lower-case dotted
-//	    description: Sales Order
-//	    order: date_order desc, id  # default order-by (default: id)
-//	    rec_name: name              # display_name field (default: name if declared)
-//	    parent: parent_id           # hierarchy field for child_of (default: parent_id if a many2one to itself)
-//	    indexes: [[user_id, id]]    # multi-column indexes (single columns: index: true on the field)
-//	    fields:
-//	      - name: name
-//	        type: char              # char text integer float monetary boolean date datetime
-//	                                # selection many2one one2many many2many json
-//	        string: Order Reference # label (alias: label)
-//	        help: Unique reference
-//	        required: true
-//	        readonly: false
-//	        default: New
-//	        index: true
-//	        size: 64                # char only
-//	      - {name: state, type: selection, selection: [[draft, Quotation], [sale, Sales Order]], default: draft}
-//	      - {name: partner_id, type: many2one, comodel: res.partner, ondelete: restrict}
-//	      - {name: order_line, type: one2many, comodel: sale.order.line, inverse: order_id}
-//	      - {name: tag_ids, type: many2many, comodel: sale.tag, relation: sale_order_tag_rel, column1: order_id, column2: tag_id}
-//	      - {name: amount, type: float, min: 0, max: 1000000}
-//	      - {name: margin, type: float, groups: "sales.group_manager,!base.group_portal"}
+// yamlFile is one YAML file of model declarations (format: package doc).
 type yamlFile struct {
 	Models []yamlModel `yaml:"models"`
 }
