@@ -61,16 +61,30 @@ type Predicate struct {
 	o     MatchOptions
 	mu    sync.Mutex
 	rules map[string]Node // normalized sub-filters, loaded on first use
+
+	normalize normalizeFunc
 }
 
 // NewPredicate normalizes n on model for Match.
 func NewPredicate(s Schema, model string, n Node, o MatchOptions) (*Predicate, error) {
-	norm, err := Normalize(s, model, n)
+	return newPredicate(s, model, n, o, func(model string, n Node) (Node, error) {
+		return Normalize(s, model, n)
+	})
+}
+
+// Predicate is NewPredicate with the Compiler's cached normalization (of
+// the domain and of the sub-filters).
+func (c *Compiler) Predicate(model string, n Node, o MatchOptions) (*Predicate, error) {
+	return newPredicate(c.s, model, n, o, c.Normalize)
+}
+
+func newPredicate(s Schema, model string, n Node, o MatchOptions, normalize normalizeFunc) (*Predicate, error) {
+	norm, err := normalize(model, n)
 	if err != nil {
 		return nil, err
 	}
 	m, _ := s.Model(model)
-	return &Predicate{s: s, m: m, n: norm, o: o}, nil
+	return &Predicate{s: s, m: m, n: norm, o: o, normalize: normalize}, nil
 }
 
 // Match evaluates the predicate on rec. It is safe for concurrent use when
@@ -326,7 +340,7 @@ func (p *Predicate) filter(model string) (Node, error) {
 	}
 	var n Node
 	if raw != nil && raw != True {
-		if n, err = Normalize(p.s, model, raw); err != nil {
+		if n, err = p.normalize(model, raw); err != nil {
 			return nil, err
 		}
 	}
