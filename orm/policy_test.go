@@ -259,3 +259,46 @@ func TestCompanies(t *testing.T) {
 	_, err := model(t, e, "test.tag").Create([]map[string]any{{"name": "x"}})
 	wantKind(t, err, errs.Internal)
 }
+
+// TestAuditEvents: changes are recorded in their transaction with the
+// changed fields; reads under sudo after Finish, with the reason, even on
+// a read-only Env.
+func TestAuditEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := testRegistry(t)
+		setup(t, db, r)
+		aud := &fakeAuditor{}
+		r.Policy, r.Auditor = &fakePolicy{}, aud
+		e := newEnv(t, db, r, bob)
+		orders := model(t, e, "test.order")
+		id := mustCreate(t, orders, map[string]any{"name": "a"})[0]
+		if err := orders.Write([]int64{id}, map[string]any{"qty": 2, "state": "done"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := orders.Unlink([]int64{id}); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Finish(nil); err != nil {
+			t.Fatal(err)
+		}
+		ro := NewEnv(context.Background(), r, db, bob, EnvOptions{ReadOnly: true, RequestID: "r2", Route: "/x"})
+		su := ro.Sudo("test: report")
+		if _, err := model(t, su, "test.order").Search(nil, SearchOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(aud.events); n != 3 {
+			t.Fatalf("sudo read recorded before Finish: %d events", n)
+		}
+		ro.Finish(nil)
+		want := []string{"create create test.order", "write write test.order", "unlink unlink test.order", "sudo search test.order"}
+		if got := aud.ops(); !reflect.DeepEqual(got, want) {
+			t.Fatalf("audit = %q, want %q", got, want)
+		}
+		if ev := aud.events[1]; !reflect.DeepEqual(ev.Fields, []string{"qty", "state"}) || ev.UserID != 2 || ev.Sudo {
+			t.Errorf("write event = %+v", ev)
+		}
+		if ev := aud.events[3]; !ev.Sudo || ev.SudoReason != "test: report" || ev.Route != "/x" || ev.RequestID != "r2" {
+			t.Errorf("sudo event = %+v", ev)
+		}
+	})
+}
