@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,14 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rampart/rampart/access"
-	"github.com/rampart/rampart/httpd"
-	"github.com/rampart/rampart/identity"
-	"github.com/rampart/rampart/identity/identitytest"
-	"github.com/rampart/rampart/odoorpc"
+	"github.com/rampart/rampart"
+	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/orm"
-	"github.com/rampart/rampart/principal"
-	"github.com/rampart/rampart/store"
 )
 
 // The client compatibility tests run real Odoo clients — Python's
@@ -38,8 +35,11 @@ type clientConfig struct {
 	User           clientCreds `json:"user"`
 	ForeignOrderID int64       `json:"foreign_order_id"`
 	PartnerID      int64       `json:"partner_id"`
-	// now is the identity service's clock (a fixed test time).
-	now time.Time
+	// OrderVals are the extra values a sale.order needs on create.
+	OrderVals map[string]any `json:"order_vals"`
+	// now is the server's clock; userID is the restricted user's id.
+	now    time.Time
+	userID int64
 }
 
 type clientCreds struct {
@@ -104,140 +104,75 @@ func runClient(t *testing.T, py, script string, cfg clientConfig) {
 	t.Logf("%s:\n%s", script, out)
 }
 
-// startLive serves the full stack — identity, the ORM with access
-// control, odoorpc — in-process on a temp SQLite database, with a small
-// sales fixture: an administrator, a salesman who may read, write and
-// create his own orders but not delete them, and another salesman's order.
+// startLive serves the whole server — rampart.App in demo mode, as
+// `rampart serve --demo` runs it — in-process on a temp SQLite database.
+// The demo's "alice" is a salesman: she may read, write and create her
+// own orders but not delete them, and cannot see the other salesmen's;
+// "admin" may do everything.
 func startLive(t *testing.T) clientConfig {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, "", t.TempDir(), store.Options{})
+	cfg := config.Default()
+	cfg.Data = t.TempDir()
+	cfg.Demo = true
+	cfg.Log.Level = "error"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	app, err := rampart.New(ctx, cfg, slog.New(slog.DiscardHandler), rampart.Options{InsecureFastHashing: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { db.Close() })
-	idn := identitytest.New(t, db, func(o *identity.Options) { o.Demo = true })
-	if err := idn.EnsureAdmin(ctx, "admin-secret-pw"); err != nil {
-		t.Fatal(err)
-	}
-
-	reg := orm.NewRegistry()
-	reg.Logger = slog.New(slog.DiscardHandler)
-	if err := reg.Define(saleOrderDef()); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := reg.Sync(ctx, db); err != nil {
-		t.Fatal(err)
-	}
-	loader := access.NewLoader(reg, nil)
-	loader.Load("sales", "security.yaml", []byte(securityYAML))
-	set, err := loader.Build()
+	t.Cleanup(func() { app.Close() })
+	h, err := app.Handler()
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg.Policy = access.NewPolicy(set, access.PolicyOptions{})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
 
-	if _, err := idn.EnsureGroup(ctx, identity.Group{XMLID: "sales.group_salesman", Name: "User: Own Documents Only",
-		Implied: []string{identity.GroupUser}}); err != nil {
+	alice, err := app.Identity.UserByLogin(ctx, "alice")
+	if err != nil {
 		t.Fatal(err)
 	}
-	salesman := idn.CreateUser(t, "salesman", "sales.group_salesman")
-	other := idn.CreateUser(t, "other", "sales.group_salesman")
-	key := idn.APIKey(t, salesman)
-	cfg := clientConfig{
-		DB:    odoorpc.DefaultDB,
-		Admin: clientCreds{Login: "admin", Password: "admin-secret-pw"},
-		User:  clientCreds{Login: "salesman", Password: identitytest.Password("salesman"), Key: key},
+	key := app.DemoKeys["alice"]
+	if key == "" {
+		t.Fatal("demo mode created no API key for alice")
 	}
-	cfg.now = idn.Clock.Now()
-	cfg.PartnerID, cfg.ForeignOrderID = loadFixture(t, idn, reg, db, salesman, other)
-
-	envs := envFactory{reg: reg, db: db}
-	srv := odoorpc.ServeRoutes(t, idn.Service, envs, odoorpc.Deps{
-		Identity: idn.Service, Sessions: idn.Service, Envs: envs,
-		ScopeAllows: identity.ScopeAllows, ListDB: true,
-	})
-	cfg.URL = srv.URL
-	return cfg
+	out := clientConfig{
+		URL: srv.URL, DB: cfg.DBName, now: time.Now(), userID: alice.ID,
+		Admin:     clientCreds{Login: "admin", Password: "admin"},
+		User:      clientCreds{Login: "alice", Password: "alice", Key: key},
+		OrderVals: map[string]any{"company_id": alice.CompanyID, "date_order": "2026-01-15 10:00:00"},
+	}
+	// Fixture facts, read with a reasoned sudo: a customer of alice's
+	// company and an order of another salesman.
+	p, err := app.Identity.Principal(ctx, alice.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := orm.NewEnv(ctx, app.Registry, app.DB, p, orm.EnvOptions{ReadOnly: true}).Sudo("client tests: fixture ids")
+	defer env.Finish(nil)
+	out.PartnerID = firstID(t, env, "res.partner", []any{[]any{"is_company", "=", true}, []any{"company_id", "=", alice.CompanyID}})
+	out.ForeignOrderID = firstID(t, env, "sale.order", []any{[]any{"user_id", "!=", alice.ID}})
+	return out
 }
 
-// envFactory is the integrator's EnvFactory in miniature.
-type envFactory struct {
-	reg *orm.Registry
-	db  *store.DB
-}
-
-func (f envFactory) NewEnv(r *httpd.Request) (*orm.Env, error) {
-	return orm.NewEnv(r.HTTP.Context(), f.reg, f.db, r.Principal, orm.EnvOptions{
-		ReadOnly: r.Route.ReadOnly, RequestID: r.ID, Route: r.Route.Name,
-	}), nil
-}
-
-func saleOrderDef() orm.ModelDef {
-	return orm.ModelDef{Name: "sale.order", Description: "Sales Order", Fields: []orm.Field{
-		{Name: "name", Type: "char", String: "Order Reference", Required: true},
-		{Name: "partner_id", Type: "many2one", Comodel: "res.partner", String: "Customer", Required: true, OnDelete: orm.Restrict},
-		{Name: "user_id", Type: "many2one", Comodel: "res.users", String: "Salesperson"},
-		{Name: "state", Type: "selection", String: "Status", Default: "draft",
-			Selection: [][2]string{{"draft", "Quotation"}, {"sale", "Sales Order"}}},
-		{Name: "amount_total", Type: "monetary", String: "Total"},
-	}}
-}
-
-const securityYAML = `
-module: sales
-groups:
-  - id: group_salesman
-    name: "User: Own Documents Only"
-    implied: [base.group_user]
-access:
-  - {id: access_partner_user, model: res.partner, group: base.group_user, perm_read: true}
-  - {id: access_partner_system, model: res.partner, group: base.group_system, perm_read: true, perm_write: true, perm_create: true, perm_unlink: true}
-  - {id: access_company_user, model: res.company, group: base.group_user, perm_read: true}
-  - {id: access_users_user, model: res.users, group: base.group_user, perm_read: true}
-  - {id: access_order_salesman, model: sale.order, group: group_salesman, perm_read: true, perm_write: true, perm_create: true}
-  - {id: access_order_system, model: sale.order, group: base.group_system, perm_read: true, perm_write: true, perm_create: true, perm_unlink: true}
-rules:
-  - id: sale_order_personal
-    name: Personal Orders
-    model: sale.order
-    groups: [group_salesman]
-    domain: "[('user_id', '=', user.id)]"
-`
-
-// loadFixture creates the company, customers and one order per salesman;
-// it returns a customer id and the other salesman's order id.
-func loadFixture(t *testing.T, idn *identitytest.Env, reg *orm.Registry, db *store.DB, salesman, other int64) (partner, foreign int64) {
+func firstID(t *testing.T, env *orm.Env, model string, dom []any) int64 {
 	t.Helper()
-	ctx := context.Background()
-	p, err := idn.Principal(ctx, 2)
+	m, err := env.Model(model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := orm.NewEnv(ctx, reg, db, &principal.Principal{UserID: p.UserID, Login: p.Login}, orm.EnvOptions{}).Sudo("test fixture")
-	create := func(model string, vals ...map[string]any) []int64 {
-		m, err := env.Model(model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, err := m.Create(vals)
-		if err != nil {
-			t.Fatalf("create %s: %v", model, err)
-		}
-		return ids
-	}
-	create("res.company", map[string]any{"name": "YourCompany"})
-	customers := create("res.partner",
-		map[string]any{"name": "Deco Addict", "is_company": true},
-		map[string]any{"name": "Azure Interior", "is_company": true},
-		map[string]any{"name": "Gemini Furniture", "is_company": true})
-	orders := create("sale.order",
-		map[string]any{"name": "SO001", "partner_id": customers[0], "user_id": salesman},
-		map[string]any{"name": "SO002", "partner_id": customers[1], "user_id": other})
-	if err := env.Finish(nil); err != nil {
+	n, err := domain.FromJSON(dom)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return customers[0], orders[1]
+	ids, err := m.Search(n, orm.SearchOptions{Limit: 1})
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("demo data: no %s matching %v (%v)", model, dom, err)
+	}
+	return ids[0]
 }
 
 // TestLiveJSON2 runs JSON-2 and /doc-bearer against the real stack: the
@@ -266,9 +201,18 @@ func TestLiveJSON2(t *testing.T) {
 	}
 	errName := func(v any) string { m, _ := v.(map[string]any); s, _ := m["name"].(string); return s }
 
-	status, _, res := post("/json/2/sale.order/search_read", key, map[string]any{"domain": []any{}, "fields": []any{"name"}})
-	if rows, _ := res.([]any); status != 200 || len(rows) != 1 {
-		t.Fatalf("search_read: %d %v (want the salesman's one order)", status, res)
+	status, _, res := post("/json/2/sale.order/search_read", key, map[string]any{"domain": []any{}, "fields": []any{"user_id"}, "limit": 50})
+	rows, _ := res.([]any)
+	if status != 200 || len(rows) == 0 {
+		t.Fatalf("search_read: %d %v", status, res)
+	}
+	var own float64
+	for _, r := range rows {
+		m := r.(map[string]any)
+		if u, _ := m["user_id"].([]any); len(u) != 2 || u[0] != float64(cfg.userID) {
+			t.Fatalf("search_read returned another salesman's order: %v", m)
+		}
+		own = m["id"].(float64)
 	}
 	status, hdr, res := post("/json/2/sale.order/search_read", "0123456789abcdef0123456789abcdef01234567", map[string]any{"domain": []any{}})
 	if status != 401 || hdr.Get("WWW-Authenticate") != "Bearer" || errName(res) != "werkzeug.exceptions.Unauthorized" {
@@ -278,7 +222,7 @@ func TestLiveJSON2(t *testing.T) {
 	if status != 404 || errName(res) != "odoo.exceptions.MissingError" {
 		t.Errorf("foreign order: %d %v", status, res)
 	}
-	status, _, res = post("/json/2/sale.order/unlink", key, map[string]any{"ids": []any{cfg.ForeignOrderID - 1}})
+	status, _, res = post("/json/2/sale.order/unlink", key, map[string]any{"ids": []any{own}})
 	if status != 403 || errName(res) != "odoo.exceptions.AccessError" {
 		t.Errorf("unlink: %d %v", status, res)
 	}

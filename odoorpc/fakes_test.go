@@ -211,13 +211,12 @@ func newTestServer(t *testing.T, mutate func(*Deps)) *httptest.Server {
 	if mutate != nil {
 		mutate(&d)
 	}
-	return ServeRoutes(t, fakeAuth{}, nil, d)
+	return serveRoutes(t, fakeAuth{}, nil, d)
 }
 
-// ServeRoutes serves Routes(d) on httptest behind an httpd server with the
-// given authenticator and Env factory. Exported for the live client tests
-// (package odoorpc_test).
-func ServeRoutes(t *testing.T, auth httpd.Authenticator, envs httpd.EnvFactory, d Deps) *httptest.Server {
+// serveRoutes serves Routes(d) on httptest behind an httpd server with the
+// given authenticator and Env factory.
+func serveRoutes(t *testing.T, auth httpd.Authenticator, envs httpd.EnvFactory, d Deps) *httptest.Server {
 	t.Helper()
 	cfg := httpd.Config{}
 	cfg.Defaults()

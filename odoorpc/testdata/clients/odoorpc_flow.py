@@ -62,7 +62,9 @@ rows = Order.read(ids[:1], ["name", "state"])
 check(rows[0]["id"] == ids[0] and set(rows[0]) == {"id", "name", "state"}, "read")
 
 partner_id = cfg["partner_id"]
-new_id = Order.create({"name": "SO-RPC-1", "partner_id": partner_id, "user_id": odoo.env.uid})
+vals = {"name": "SO-RPC-1", "partner_id": partner_id, "user_id": odoo.env.uid}
+vals.update(cfg.get("order_vals", {}))
+new_id = Order.create(vals)
 check(isinstance(new_id, int), "create")
 new = Order.browse(new_id)
 new.write({"name": "SO-RPC-2"})
