@@ -770,8 +770,12 @@ func (p *pyParser) parseExpr() (expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	for p.isPunct("+") || p.isPunct("-") {
+	for n := 0; p.isPunct("+") || p.isPunct("-"); n++ {
 		at, op := p.tok.pos, p.tok.text[0]
+		if n >= p.lim.MaxLeaves {
+			// The chain is evaluated recursively: keep it bounded.
+			return nil, p.errAt(at, "more than %d operands of + and -", p.lim.MaxLeaves)
+		}
 		p.next()
 		r, err := p.parseUnary()
 		if err != nil {

@@ -126,6 +126,7 @@ func TestParseRefused(t *testing.T) {
 		{"[" + strings.Repeat("'!', ", 0) + strings.Repeat("('a', 'any', [", 33) + strings.Repeat("])", 33) + "]", `nested deeper than 32 levels`},
 		{"[" + strings.Repeat("('a', '=', 1), ", 1001) + "]", `more than 1000 conditions`},
 		{"[('a', '=', '" + strings.Repeat("x", 70000) + "')]", `longer than 65536 bytes`},
+		{"[('a', '=', 1" + strings.Repeat(" + 1", 1001) + ")]", `more than 1000 operands`},
 	}
 	ev := testContext()
 	for _, tt := range tests {
