@@ -25,7 +25,8 @@ const (
 // admits only [a-z0-9_.-].
 func setHeaders(h http.Header, p Policy, d Decision) {
 	q, w := quota(p)
-	b := make([]byte, 0, 48)
+	var buf [64]byte
+	b := buf[:0]
 	b = append(b, '"')
 	b = append(b, p.Name...)
 	b = append(b, `";q=`...)

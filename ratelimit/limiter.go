@@ -211,9 +211,13 @@ func (l *Limiter) take(ctx context.Context, key string, p Policy) Decision {
 // resolve picks the policy and key for a request at a stage; ok is false
 // when the stage does not apply.
 func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key string, ok bool) {
+	// Keys are "<policy>:<subject>", built in one buffer: this runs twice
+	// per request.
+	var buf [96]byte
 	if stage == httpd.PreAuth {
 		p = l.policies[PolicyIP]
-		return p, p.Name + ":ip:" + l.clientKey(r.Client), true
+		subject := l.appendClient(append(buf[:0], "ip:"...), r.Client)
+		return p, p.Name + ":" + string(subject), true
 	}
 	name := ""
 	if r.Route != nil {
@@ -222,7 +226,7 @@ func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key st
 	if name == NoPolicy {
 		return Policy{}, "", false
 	}
-	subject, def := l.subject(r.Principal, r.Client)
+	subject, def := l.appendSubject(buf[:0], r.Principal, r.Client)
 	if name == "" {
 		name = def
 	} else if _, known := l.policies[name]; !known {
@@ -233,38 +237,38 @@ func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key st
 		name = def
 	}
 	p = l.policies[name]
-	return p, p.Name + ":" + subject, true
+	return p, p.Name + ":" + string(subject), true
 }
 
-// subject identifies the caller for the post-auth stage, and names the
-// default policy for that kind of caller.
-func (l *Limiter) subject(pr *principal.Principal, client netip.Addr) (subject, policy string) {
+// appendSubject appends who the caller is for the post-auth stage, and
+// names the default policy for that kind of caller.
+func (l *Limiter) appendSubject(b []byte, pr *principal.Principal, client netip.Addr) (subject []byte, policy string) {
 	switch {
 	case pr != nil && pr.KeyID != 0:
-		return "k:" + strconv.FormatInt(pr.KeyID, 10), PolicyAPIKey
+		return strconv.AppendInt(append(b, "k:"...), pr.KeyID, 10), PolicyAPIKey
 	case pr != nil && !pr.Public && pr.UserID != 0:
-		return "u:" + strconv.FormatInt(pr.UserID, 10), PolicyUser
+		return strconv.AppendInt(append(b, "u:"...), pr.UserID, 10), PolicyUser
 	default:
-		return "ip:" + l.clientKey(client), PolicyAnonymous
+		return l.appendClient(append(b, "ip:"...), client), PolicyAnonymous
 	}
 }
 
-// clientKey is the address a client is counted under: IPv4 (and
+// appendClient appends the address a client is counted under: IPv4 (and
 // IPv4-mapped IPv6) per address, IPv6 per prefix, since a single host is
 // routinely given a whole /64 and could otherwise rotate through it.
-func (l *Limiter) clientKey(a netip.Addr) string {
+func (l *Limiter) appendClient(b []byte, a netip.Addr) []byte {
 	if !a.IsValid() {
-		return "unknown"
+		return append(b, "unknown"...)
 	}
 	a = a.Unmap().WithZone("")
 	if a.Is4() || l.ipv6Bits >= 128 {
-		return a.String()
+		return a.AppendTo(b)
 	}
 	pfx, err := a.Prefix(l.ipv6Bits)
 	if err != nil {
-		return a.String()
+		return a.AppendTo(b)
 	}
-	return pfx.String()
+	return pfx.AppendTo(b)
 }
 
 // maxKeyLen bounds caller-supplied key parts; longer ones are hashed.

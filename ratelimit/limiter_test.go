@@ -207,12 +207,12 @@ func TestClientKey(t *testing.T) {
 		{"fe80::1%eth0", "fe80::/64"},
 	}
 	for _, tt := range tests {
-		if got := l.clientKey(netip.MustParseAddr(tt.ip)); got != tt.want {
-			t.Errorf("clientKey(%s) = %q, want %q", tt.ip, got, tt.want)
+		if got := string(l.appendClient(nil, netip.MustParseAddr(tt.ip))); got != tt.want {
+			t.Errorf("appendClient(%s) = %q, want %q", tt.ip, got, tt.want)
 		}
 	}
-	if got := l.clientKey(netip.Addr{}); got != "unknown" {
-		t.Errorf("clientKey(invalid) = %q", got)
+	if got := string(l.appendClient(nil, netip.Addr{})); got != "unknown" {
+		t.Errorf("appendClient(invalid) = %q", got)
 	}
 }
 

@@ -14,11 +14,13 @@ import (
 // gcraScript is gcra() in Lua. KEYS[1] is the key; ARGV are the emission
 // interval and the tolerance in microseconds. Time comes from the server's
 // TIME so that every instance sharing the Redis agrees on "now" whatever
-// its own clock says (Redis ≥ 5 replicates a script's effects, so the
-// non-deterministic TIME is allowed before a write). Microseconds since
+// its own clock says. A script that reads TIME and then writes must be
+// replicated by its effects: the default since Redis 5, and what
+// replicate_commands asks for on 3.2 and 4 (a no-op later). Microseconds since
 // the epoch fit exactly in Lua's doubles (< 2^53); nanoseconds would not.
 // The TAT is written with '%.0f', which never switches to exponent form.
 const gcraScript = `
+if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local interval = tonumber(ARGV[1])
