@@ -626,13 +626,24 @@ func (p *pyParser) escape(b *strings.Builder) *errs.Error {
 	}
 	c := s[p.off+1]
 	p.off += 2
-	simple := map[byte]string{'\\': `\`, '\'': `'`, '"': `"`, 'n': "\n", 't': "\t", 'r': "\r", 'a': "\a", 'b': "\b", 'f': "\f", 'v': "\v", '0': "\x00", '\n': ""}
-	if r, ok := simple[c]; ok && !(c == '0' && p.off < len(s) && '0' <= s[p.off] && s[p.off] <= '7') {
+	octal := p.off < len(s) && '0' <= s[p.off] && s[p.off] <= '7'
+	if r, ok := simpleEscape(c); ok && !(c == '0' && octal) {
 		b.WriteString(r)
 		return nil
 	}
-	hexN := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
-	if hexN == 0 {
+	hexN := 0
+	switch c {
+	case 'x':
+		hexN = 2
+	case 'u':
+		hexN = 4
+	case 'U':
+		hexN = 8
+	case '0', '1', '2', '3', '4', '5', '6', '7', 'N':
+		// Octal and named escapes would mean something else than the
+		// verbatim text: refuse rather than differ from Python.
+		return p.errAt(at, "escape \\%c is not allowed", c)
+	default:
 		// Python keeps unknown escapes verbatim, backslash included.
 		b.WriteByte('\\')
 		b.WriteByte(c)
@@ -648,6 +659,33 @@ func (p *pyParser) escape(b *strings.Builder) *errs.Error {
 	p.off += hexN
 	b.WriteRune(rune(v))
 	return nil
+}
+
+// simpleEscape decodes the one-character escapes.
+func simpleEscape(c byte) (string, bool) {
+	switch c {
+	case '\\', '\'', '"':
+		return string(c), true
+	case 'n':
+		return "\n", true
+	case 't':
+		return "\t", true
+	case 'r':
+		return "\r", true
+	case 'a':
+		return "\a", true
+	case 'b':
+		return "\b", true
+	case 'f':
+		return "\f", true
+	case 'v':
+		return "\v", true
+	case '0':
+		return "\x00", true
+	case '\n':
+		return "", true // line continuation inside a string
+	}
+	return "", false
 }
 
 // scanRaw scans an r” string: backslashes are kept, and only protect a
