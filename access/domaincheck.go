@@ -56,4 +56,3 @@ func cleanErr(err error) error {
 	}
 	return errors.New(msg)
 }
-
