@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -194,6 +195,16 @@ func (g *CSRFGuard) Token(r *Request) (string, error) {
 		g.setAnonCookie(r, fromCookie)
 	}
 	return g.sign(b, g.now().Add(g.validity).Unix()), nil
+}
+
+// FormField is Token as a hidden form field, for html/template pages:
+// {{.CSRF}} where CSRF is the returned value.
+func (g *CSRFGuard) FormField(r *Request) (template.HTML, error) {
+	tok, err := g.Token(r)
+	if err != nil {
+		return "", err
+	}
+	return template.HTML(`<input type="hidden" name="` + CSRFField + `" value="` + template.HTMLEscapeString(tok) + `">`), nil
 }
 
 // binding is what a token of r is bound to; ok is false for an anonymous

@@ -222,6 +222,15 @@ func TestCSRFAnonymous(t *testing.T) {
 	}
 }
 
+func TestCSRFFormField(t *testing.T) {
+	f := newCSRFFixture(t)
+	r := &Request{HTTP: httptest.NewRequest("GET", "/", nil), W: httptest.NewRecorder(), Route: &Route{}, Values: map[any]any{}}
+	field, err := f.guard.FormField(r)
+	if err != nil || !tokenRE.MatchString(string(field)) || !strings.HasPrefix(string(field), `<input type="hidden"`) {
+		t.Errorf("FormField = %q, %v", field, err)
+	}
+}
+
 func TestCSRFOverTLSUsesHostCookie(t *testing.T) {
 	f := newCSRFFixture(t)
 	r := httptest.NewRequest("GET", "https://example.com/login", nil)

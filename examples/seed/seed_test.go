@@ -24,6 +24,7 @@ import (
 // the real one is: identity for authentication and sessions, the rate
 // limiter, the CSRF guard bound to identity's session keys.
 type fixture struct {
+	id     *identitytest.Env
 	h      http.Handler
 	cookie *http.Cookie // alice's session
 	key    string       // alice's API key
@@ -35,7 +36,7 @@ func newFixture(t *testing.T, anonymousBurst int) *fixture {
 	t.Helper()
 	id := identitytest.New(t, storetest.SQLite(t))
 	uid := id.CreateUser(t, "alice")
-	f := &fixture{cookie: id.Login(t, "alice"), key: id.APIKey(t, uid)}
+	f := &fixture{id: id, cookie: id.Login(t, "alice"), key: id.APIKey(t, uid)}
 
 	lim, err := ratelimit.New(ratelimit.Config{Policies: map[string]ratelimit.PolicyConfig{
 		"anonymous": {Rate: anonymousBurst, Period: time.Minute, Burst: anonymousBurst},
@@ -116,7 +117,11 @@ func TestSeedEndpoints(t *testing.T) {
 				}
 			}
 		}},
-		{"data: malformed JSON", jsonCall("/api/data", `{"name":"a","name":"b"}`), 400, nil},
+		{"data: duplicate keys", jsonCall("/api/data", `{"name":"a","name":"b"}`), 400, bodyHas("duplicate key")},
+		{"data: trailing data", jsonCall("/api/data", `{"name":"a"} {"name":"b"}`), 400, nil},
+		{"data: array instead of object", jsonCall("/api/data", `[{"name":"a"}]`), 400, bodyHas("must be a JSON object")},
+		{"data: nesting too deep", jsonCall("/api/data", `{"name":`+strings.Repeat("[", 100)+strings.Repeat("]", 100)+`}`), 400, nil},
+		{"data: wrong content type", call{method: "POST", path: "/api/data", ct: "text/plain", body: `{"name":"a"}`}, 415, nil},
 		{"data: GET not allowed", call{method: "GET", path: "/api/data"}, 405, header("Allow", "POST")},
 		{"data: oversized body", jsonCall("/api/data", `{"name":"`+strings.Repeat("x", 5000)+`"}`), 413, nil},
 
@@ -129,7 +134,11 @@ func TestSeedEndpoints(t *testing.T) {
 		{"secure-data: X-API-KEY", jsonCall("/api/secure-data", `{}`, "X-API-KEY", f.key), 200, bodyHas(`"data":"Secure Data"`)},
 		{"secure-data: Authorization Bearer", jsonCall("/api/secure-data", `{}`, "Authorization", "Bearer "+f.key), 200, nil},
 		{"secure-data: no key", jsonCall("/api/secure-data", `{}`), 401, header("WWW-Authenticate", "Bearer")},
-		{"secure-data: wrong key", jsonCall("/api/secure-data", `{}`, "X-API-KEY", "rp_"+strings.Repeat("a", 40)), 401, nil},
+		{"secure-data: wrong key", jsonCall("/api/secure-data", `{}`, "X-API-KEY", "rp_"+strings.Repeat("a", 40)), 401, func(t *testing.T, w *httptest.ResponseRecorder) {
+			if strings.Contains(w.Body.String(), strings.Repeat("a", 40)) {
+				t.Error("the submitted key is echoed back")
+			}
+		}},
 		{"secure-data: session instead of key", withSession(jsonCall("/api/secure-data", `{}`)), 401, nil},
 
 		{"v1: served, deprecated", withSession(jsonCall("/api/v1/data", `{}`)), 200, func(t *testing.T, w *httptest.ResponseRecorder) {
@@ -227,6 +236,9 @@ func TestSeedFormCSRF(t *testing.T) {
 		{"cross-site with a valid token", form("title=x&priority=low&csrf_token="+tok, "Origin", "https://evil.example"), 403, "Cross-origin"},
 		{"valid token, invalid input", form("title=&priority=urgent&csrf_token=" + tok), 422, "priority must be one of"},
 		{"no session", call{method: "POST", path: "/api/form", ct: "application/x-www-form-urlencoded", body: "csrf_token=" + tok}, 303, ""},
+		// The same user logged in elsewhere: another session, another key.
+		{"token of another session of the same user", call{method: "POST", path: "/api/form", ct: "application/x-www-form-urlencoded",
+			body: "title=x&priority=low&csrf_token=" + tok, cookies: []*http.Cookie{f.id.Login(t, "alice")}}, 403, "another session"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
