@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/rampart/rampart/errs"
@@ -62,6 +63,9 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 			}
 		}
 		if err := m.afterWrite(tx, ids, nil, true); err != nil {
+			return err
+		}
+		if err := m.afterWriteTriggers(ids, unionFields(preps), true); err != nil {
 			return err
 		}
 		rule, err := m.ruleDomain(OpCreate)
@@ -150,4 +154,20 @@ func dbError(tx *store.Tx, err error) error {
 		return errs.Wrap(errs.Conflict, err, "")
 	}
 	return errs.Wrap(errs.Internal, err, "")
+}
+
+// unionFields is the sorted union of the prepared records' field names.
+func unionFields(preps []prepared) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range preps {
+		for _, f := range p.fields {
+			if !seen[f] {
+				seen[f] = true
+				out = append(out, f)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -57,12 +57,13 @@ type Env struct {
 // envState is what derived Envs share: the transaction and the audit
 // events waiting for Finish.
 type envState struct {
-	mu         sync.Mutex
-	readOnly   bool
-	tx         *store.Tx
-	finished   bool
-	pending    []pendingEvent
-	savepoints int
+	mu           sync.Mutex
+	readOnly     bool
+	tx           *store.Tx
+	finished     bool
+	pending      []pendingEvent
+	savepoints   int
+	triggerDepth int
 }
 
 type pendingEvent struct {

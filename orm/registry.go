@@ -35,6 +35,7 @@ type Registry struct {
 	models   map[string]*Meta
 	names    []string // registration order
 	compiler *domain.Compiler
+	triggers map[string]Triggers
 }
 
 // NewRegistry returns a registry holding the built-in models res.company,

@@ -52,6 +52,9 @@ func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
 		if err := m.afterWrite(tx, ids, p.fields, false); err != nil {
 			return err
 		}
+		if err := m.afterWriteTriggers(ids, p.fields, false); err != nil {
+			return err
+		}
 		ev := m.env.event(AuditWrite, "write", m.meta.Name, ids)
 		ev.Fields = p.fields
 		return m.env.record(tx, ev)
@@ -96,6 +99,10 @@ func (m *Model) unlink(tx *store.Tx, ids []int64) error {
 		return err
 	}
 	return m.env.savepoint(tx, func() error {
+		after, err := m.beforeUnlinkTriggers(ids)
+		if err != nil {
+			return err
+		}
 		for _, chunk := range chunks(ids) {
 			q := newSQL(tx.Dialect())
 			q.w("DELETE FROM ", q.ident(m.meta.Table), " WHERE ", q.ident("id"), " IN ", q.ids(chunk))
@@ -103,6 +110,12 @@ func (m *Model) unlink(tx *store.Tx, ids []int64) error {
 				return dbError(tx, err)
 			}
 		}
-		return m.env.record(tx, m.env.event(AuditUnlink, "unlink", m.meta.Name, ids))
+		if err := m.env.record(tx, m.env.event(AuditUnlink, "unlink", m.meta.Name, ids)); err != nil {
+			return err
+		}
+		if after != nil {
+			return after()
+		}
+		return nil
 	})
 }

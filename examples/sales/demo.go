@@ -2,7 +2,6 @@ package sales
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"time"
 
@@ -157,20 +156,16 @@ func LoadDemo(env *orm.Env, opts DemoOptions) (*Demo, error) {
 			o["user_id"] = sellers[counters[company]%len(sellers)]
 			counters[company]++
 		}
+		// Subtotals and totals are computed by the model's triggers.
 		var lines []any
-		total := 0.0
 		for range 1 + rng.IntN(4) {
 			p := rng.IntN(len(d.Products))
-			qty := float64(1 + rng.IntN(10))
-			sub := round2(qty * catalog[p].price)
-			total += sub
 			lines = append(lines, []any{0, 0, map[string]any{
-				"product_id": d.Products[p], "name": catalog[p].name, "product_uom_qty": qty,
-				"price_unit": catalog[p].price, "price_subtotal": sub, "company_id": company,
+				"product_id": d.Products[p], "name": catalog[p].name, "product_uom_qty": float64(1 + rng.IntN(10)),
+				"price_unit": catalog[p].price, "company_id": company,
 			}})
 		}
 		o["order_line"] = lines
-		o["amount_total"] = round2(total)
 		vals[i] = o
 	}
 	if d.Orders, err = orders.Create(vals); err != nil {
@@ -178,8 +173,6 @@ func LoadDemo(env *orm.Env, opts DemoOptions) (*Demo, error) {
 	}
 	return d, nil
 }
-
-func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // pickState spreads orders over the states, mostly confirmed.
 func pickState(rng *rand.Rand) string {

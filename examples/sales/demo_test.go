@@ -106,3 +106,68 @@ func TestDemoCommercialPartners(t *testing.T) {
 		}
 	}
 }
+
+// TestAmounts: line subtotals and order totals follow line changes made
+// through the ORM, as computed fields do in Odoo.
+func TestAmounts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		reg := orm.NewRegistry()
+		if err := Register(reg); err != nil {
+			t.Fatal(err)
+		}
+		usersTable(t, db)
+		if _, err := reg.Sync(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+		env := orm.NewEnv(ctx, reg, db, &principal.Principal{UserID: 2}, orm.EnvOptions{})
+		defer env.Finish(nil)
+		companies, err := EnsureCompanies(env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		partners, _ := env.Model("res.partner")
+		pid, _ := partners.Create([]map[string]any{{"name": "C"}})
+		orders, _ := env.Model("sale.order")
+		lines, _ := env.Model("sale.order.line")
+		ids, err := orders.Create([]map[string]any{{
+			"name": "S1", "partner_id": pid[0], "company_id": companies[0], "date_order": "2026-02-01 10:00:00",
+			"order_line": []any{
+				[]any{0, 0, map[string]any{"name": "a", "product_uom_qty": 2, "price_unit": 10.5}},
+				map[string]any{"create": map[string]any{"name": "b", "product_uom_qty": 3, "price_unit": 1.1}},
+			},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := func() any {
+			r, err := orders.Read(ids, []string{"amount_total", "order_line"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r[0]["amount_total"]
+		}
+		if got := total(); got != 24.3 {
+			t.Errorf("total after create = %v, want 24.3", got)
+		}
+		r, _ := orders.Read(ids, []string{"order_line"})
+		lineIDs := r[0]["order_line"].([]int64)
+		if err := lines.Write(lineIDs[:1], map[string]any{"product_uom_qty": 1}); err != nil {
+			t.Fatal(err)
+		}
+		if got := total(); got != 13.8 {
+			t.Errorf("total after write = %v, want 13.8", got)
+		}
+		if err := lines.Unlink(lineIDs[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if got := total(); got != 10.5 {
+			t.Errorf("total after unlink = %v, want 10.5", got)
+		}
+		// The amounts are the server's: clients cannot set them.
+		err = orders.Write(ids, map[string]any{"amount_total": 1})
+		if err == nil {
+			t.Error("amount_total writable by a client")
+		}
+	})
+}

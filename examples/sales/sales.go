@@ -26,6 +26,12 @@ func Models() fs.FS {
 	return sub
 }
 
-// Register declares the app's models in reg. Run reg.Sync afterwards to
-// create their tables.
-func Register(reg *orm.Registry) error { return reg.LoadYAML(Models(), ".") }
+// Register declares the app's models in reg, with the triggers that keep
+// the order amounts consistent. Run reg.Sync afterwards to create their
+// tables.
+func Register(reg *orm.Registry) error {
+	if err := reg.LoadYAML(Models(), "."); err != nil {
+		return err
+	}
+	return triggers(reg)
+}
