@@ -28,16 +28,22 @@ func usersTable(t *testing.T, db *store.DB) {
 	}
 }
 
-func load(t *testing.T, db *store.DB) (*orm.Registry, *Demo, []map[string]any) {
-	ctx := context.Background()
+// app registers the sales app and creates its tables in db.
+func app(t *testing.T, db *store.DB) *orm.Registry {
 	reg := orm.NewRegistry()
 	if err := Register(reg); err != nil {
 		t.Fatal(err)
 	}
 	usersTable(t, db)
-	if _, err := reg.Sync(ctx, db); err != nil {
+	if _, err := reg.Sync(context.Background(), db); err != nil {
 		t.Fatal(err)
 	}
+	return reg
+}
+
+func load(t *testing.T, db *store.DB) (*orm.Registry, *Demo, []map[string]any) {
+	ctx := context.Background()
+	reg := app(t, db)
 	root := &principal.Principal{UserID: 2, Login: "alice"}
 	env := orm.NewEnv(ctx, reg, db, root, orm.EnvOptions{})
 	companies, err := EnsureCompanies(env)
@@ -111,16 +117,7 @@ func TestDemoCommercialPartners(t *testing.T) {
 // through the ORM, as computed fields do in Odoo.
 func TestAmounts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		reg := orm.NewRegistry()
-		if err := Register(reg); err != nil {
-			t.Fatal(err)
-		}
-		usersTable(t, db)
-		if _, err := reg.Sync(ctx, db); err != nil {
-			t.Fatal(err)
-		}
-		env := orm.NewEnv(ctx, reg, db, &principal.Principal{UserID: 2}, orm.EnvOptions{})
+		env := orm.NewEnv(context.Background(), app(t, db), db, &principal.Principal{UserID: 2}, orm.EnvOptions{})
 		defer env.Finish(nil)
 		companies, err := EnsureCompanies(env)
 		if err != nil {
