@@ -299,6 +299,14 @@ func TestCSRFConfigValidate(t *testing.T) {
 			t.Errorf("%+v accepted", c)
 		}
 	}
+	hc := Config{CSRF: CSRFConfig{TrustedOrigins: []string{"not an origin"}}}
+	hc.Defaults()
+	if err := hc.Validate(); err == nil || !strings.Contains(err.Error(), "http.csrf.trusted_origins") {
+		t.Errorf("http config with a bad csrf section: %v", err)
+	}
+	if hc.CSRF.Validity != time.Hour {
+		t.Errorf("default validity %v", hc.CSRF.Validity)
+	}
 	if _, err := NewCSRFGuard(CSRFOptions{Secret: []byte("short")}); err == nil {
 		t.Error("short secret accepted")
 	}

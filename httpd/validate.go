@@ -509,9 +509,9 @@ func numberOf(v reflect.Value) float64 {
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// validEmail accepts a bare address (what a form field should hold): no
-// display name, no angle brackets, a dot-less host only for localhost-like
-// names is refused too since mail to it cannot leave the machine.
+// validEmail accepts a bare address, what an email field should hold: no
+// display name or angle brackets, and a domain with a dot (mail to a
+// dot-less host such as "localhost" never leaves the machine).
 func validEmail(s string) bool {
 	if len(s) > 254 || strings.ContainsAny(s, "<> \t\r\n") {
 		return false
