@@ -42,18 +42,20 @@ func Compile(d store.Dialect, s Schema, model string, n Node, o CompileOptions) 
 	}
 	return compileNormalized(d, s, model, norm, o, func(model string, n Node) (Node, error) {
 		return Normalize(s, model, n)
-	})
+	}, nil)
 }
 
 // normalizeFunc normalizes a rule domain on a comodel (cached or not).
 type normalizeFunc func(model string, n Node) (Node, error)
 
-func compileNormalized(d store.Dialect, s Schema, model string, norm Node, o CompileOptions, normalize normalizeFunc) (string, []any, error) {
+// compileNormalized compiles a normalized domain. fetched holds sub-filters
+// already asked of o.SubFilter, so that it is asked once per comodel.
+func compileNormalized(d store.Dialect, s Schema, model string, norm Node, o CompileOptions, normalize normalizeFunc, fetched map[string]Node) (string, []any, error) {
 	m, ok := s.Model(model)
 	if !ok {
 		return "", nil, errs.Ef(errs.ValidationError, "Invalid domain: unknown model %s", short(model))
 	}
-	c := &sqlBuilder{d: d, s: s, off: o.ArgOffset, subFilter: o.SubFilter, normalize: normalize, id: d.QuoteIdent("id")}
+	c := &sqlBuilder{d: d, s: s, off: o.ArgOffset, subFilter: o.SubFilter, normalize: normalize, id: d.QuoteIdent("id"), fetched: fetched}
 	alias := o.Alias
 	if alias == "" {
 		alias = m.Table()
@@ -75,7 +77,8 @@ type sqlBuilder struct {
 	subFilter func(string) (Node, error)
 	normalize normalizeFunc
 	filters   map[string]Node
-	id        string // the quoted id column
+	id        string          // the quoted id column
+	fetched   map[string]Node // raw sub-filters already fetched
 }
 
 func (c *sqlBuilder) param(v any) string {
@@ -103,9 +106,12 @@ func (c *sqlBuilder) filter(model string) (Node, error) {
 	if n, ok := c.filters[model]; ok {
 		return n, nil
 	}
-	raw, err := c.subFilter(model)
-	if err != nil {
-		return nil, err
+	var err error
+	raw, ok := c.fetched[model]
+	if !ok {
+		if raw, err = c.subFilter(model); err != nil {
+			return nil, err
+		}
 	}
 	var n Node
 	if raw != nil && raw != True {
@@ -665,6 +671,7 @@ func (c *Compiler) Compile(d store.Dialect, model string, n Node, o CompileOptio
 	key.WriteByte(0)
 	key.WriteString(text)
 	var e *normEntry
+	var fetched map[string]Node
 	if o.SubFilter != nil {
 		// The sub-filters are part of the result: key on their text, so
 		// users with different rules get different entries. Which comodels
@@ -678,6 +685,10 @@ func (c *Compiler) Compile(d store.Dialect, model string, n Node, o CompileOptio
 			if err != nil {
 				return "", nil, err
 			}
+			if fetched == nil {
+				fetched = make(map[string]Node, len(e.models))
+			}
+			fetched[cm] = f
 			key.WriteString("\x00" + cm + "=")
 			if f != nil {
 				key.WriteString(f.String())
@@ -695,7 +706,7 @@ func (c *Compiler) Compile(d store.Dialect, model string, n Node, o CompileOptio
 			return "", nil, err
 		}
 	}
-	sql, args, err := compileNormalized(d, c.s, model, e.n, o, c.Normalize)
+	sql, args, err := compileNormalized(d, c.s, model, e.n, o, c.Normalize, fetched)
 	if err != nil {
 		return "", nil, err
 	}

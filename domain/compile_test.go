@@ -202,3 +202,36 @@ func golden(t *testing.T, path, got string) {
 		}
 	}
 }
+
+// TestSubFilterCalls: the Compiler asks for each comodel's sub-filter once
+// per call, keys the cache on it, and never asks for 'any!' conditions.
+func TestSubFilterCalls(t *testing.T) {
+	s := salesSchema()
+	d := storetest.SQLite(t).Dialect
+	c := NewCompiler(s, 0)
+	calls := map[string]int{}
+	rule := `[('is_company', '=', True)]`
+	sub := func(model string) (Node, error) {
+		calls[model]++
+		if model == "res.partner" {
+			return Parse(rule, nil)
+		}
+		return nil, nil
+	}
+	n, _ := Parse(`[('partner_id.name', '=', 'a'), ('partner_id.ref', '=', 'b'), ('tag_ids', 'in', [1])]`, nil)
+	sql1, _, err := c.Compile(d, "sale.order", n, CompileOptions{SubFilter: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls["res.partner"] != 1 || calls["res.partner.category"] != 0 || len(calls) != 1 {
+		t.Fatalf("calls %v", calls)
+	}
+	rule = `[('is_company', '=', False)]` // another user's rules: another entry
+	sql2, _, _ := c.Compile(d, "sale.order", n, CompileOptions{SubFilter: sub})
+	if sql1 == sql2 || !strings.Contains(sql2, "IS NULL") {
+		t.Fatalf("the second user's rule was not applied: %s", sql2)
+	}
+	if calls["res.partner"] != 2 {
+		t.Fatalf("calls %v", calls)
+	}
+}
