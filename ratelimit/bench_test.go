@@ -74,10 +74,20 @@ func BenchmarkRedisTakeParallel(b *testing.B) {
 	benchTakeParallel(b, NewRedisStore(testRedis(b), RedisOptions{Prefix: uniquePrefix(b), Timeout: time.Second}))
 }
 
-// BenchmarkLimit is the whole httpd.Limiter call for the post-auth stage
-// on the memory store: key building, decision and both headers.
+// BenchmarkLimit is the whole httpd.Limiter call for the post-auth
+// stage: key building, decision and both headers, on each store.
 func BenchmarkLimit(b *testing.B) {
-	l, err := New(Config{Policies: map[string]PolicyConfig{PolicyUser: {Rate: 100_000, Period: time.Second, Burst: 1 << 20}}}, Options{})
+	policies := map[string]PolicyConfig{PolicyUser: {Rate: 100_000, Period: time.Second, Burst: 1 << 20}}
+	b.Run("memory", func(b *testing.B) {
+		benchLimit(b, Config{Policies: policies})
+	})
+	b.Run("redis", func(b *testing.B) {
+		benchLimit(b, Config{Store: StoreRedis, RedisURL: needRedis(b), RedisPrefix: uniquePrefix(b), Policies: policies})
+	})
+}
+
+func benchLimit(b *testing.B, cfg Config) {
+	l, err := New(cfg, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
