@@ -32,7 +32,7 @@ type Config struct {
 
 	// CacheTTL bounds how long a verified credential is trusted without a
 	// database read, i.e. how stale another instance's revocation can be
-	// here. 0 disables caching; negative is invalid.
+	// here (at most 5m). A negative value disables caching.
 	CacheTTL time.Duration `yaml:"cache_ttl"`
 	// CacheSize caps the number of cached credentials.
 	CacheSize int `yaml:"cache_size"`
@@ -114,8 +114,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("identity.api_key_max_per_user must be positive")
 	case c.KeyUsageFlushInterval <= 0:
 		return fmt.Errorf("identity.key_usage_flush_interval must be positive")
-	case c.CacheTTL < 0 || c.CacheTTL > 5*time.Minute:
-		return fmt.Errorf("identity.cache_ttl must be between 0 and 5m")
+	case c.CacheTTL > 5*time.Minute:
+		return fmt.Errorf("identity.cache_ttl must be at most 5m (negative disables the cache)")
 	case c.CacheSize < 1:
 		return fmt.Errorf("identity.cache_size must be positive")
 	case c.LoginCooldownAfter < 0 || c.LoginBackoffAfter < 0:

@@ -37,5 +37,5 @@
 // password digests). Revocation, logout, password change, deactivation and
 // group changes drop the affected entries on this instance at once; other
 // instances notice within CacheTTL. That bound is the price of not doing a
-// database read per request; set CacheTTL to 0 to disable caching.
+// database read per request; a negative CacheTTL disables caching.
 package identity

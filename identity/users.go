@@ -130,7 +130,8 @@ func (s *Service) CreateUser(ctx context.Context, u NewUser) (int64, error) {
 		err := tx.QueryRow(ctx, `INSERT INTO res_users (login, name, email, password, company_id, partner_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			u.Login, u.Name, u.Email, hash, u.CompanyID, partner).Scan(&id)
 		if err != nil {
-			if errs.Is(err, errs.ValidationError) {
+			// QueryRow errors are not classified by store: check here.
+			if tx.Dialect().IsUniqueViolation(err) {
 				return errs.Wrap(errs.ValidationError, err, "You can not have two users with the same login!")
 			}
 			return err
