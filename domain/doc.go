@@ -43,7 +43,8 @@
 //     so are inequalities on booleans: their text and order differ between
 //     SQLite and PostgreSQL.
 //   - A non-integral number on an integer field is refused (PostgreSQL
-//     would fail on the parameter); strings are refused on number fields.
+//     would fail on the parameter); numeric strings on number fields are
+//     converted (PostgreSQL casts them in Odoo), other strings refused.
 //   - An inequality against False is FALSE for every type (Odoo states it
 //     for dates and datetimes).
 //   - A like-pattern ending with an unpaired backslash is refused

@@ -492,10 +492,15 @@ const (
 func coerce(f *Field, v any) (cv any, nextDay string, err error) {
 	switch f.Type {
 	case Integer, Many2one:
-		if i, ok := asInt(v); ok {
-			if _, isBool := v.(bool); !isBool {
+		if s, ok := v.(string); ok && f.Type == Integer {
+			// PostgreSQL casts '5' to an integer column's type, so Odoo
+			// accepts numeric strings; rampart converts them up front.
+			if i, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64); err == nil {
 				return i, "", nil
 			}
+		}
+		if i, ok := asInt(v); ok {
+			return i, "", nil
 		}
 		return nil, "", valueError("value " + short(v) + " is not an integer for field " + f.Name)
 	case Float, Monetary:
@@ -504,6 +509,10 @@ func coerce(f *Field, v any) (cv any, nextDay string, err error) {
 			return float64(v), "", nil
 		case float64:
 			return v, "", nil
+		case string:
+			if x, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+				return x, "", nil
+			}
 		}
 		return nil, "", valueError("value " + short(v) + " is not a number for field " + f.Name)
 	case Char, Text, Selection:
@@ -515,6 +524,11 @@ func coerce(f *Field, v any) (cv any, nextDay string, err error) {
 		if s, ok := v.(string); ok {
 			if t, err := time.Parse(dateLayout, s); err == nil {
 				return t.Format(dateLayout), "", nil
+			}
+			// A datetime given to a date is cut to its date, as Odoo's
+			// Date.to_date does.
+			if _, _, ok := parseDatetime(s); ok && len(s) > 10 {
+				return s[:10], "", nil
 			}
 		}
 		return nil, "", valueError("value " + short(v) + " is not a date (YYYY-MM-DD) for field " + f.Name)
