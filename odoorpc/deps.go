@@ -34,6 +34,13 @@ type Deps struct {
 	// Data adapts an Env to the model operations the services call. nil
 	// means the ORM itself (ORMData); tests substitute fakes.
 	Data func(*orm.Env) Data
+	// Limiter applies the per-user and per-key rate limits to the legacy
+	// RPC endpoints. Those routes are auth=none (the credentials travel in
+	// each call), so httpd's post-auth stage cannot know the caller: the
+	// services consult the limiter themselves once the call's credentials
+	// are checked. nil: no per-caller limit (httpd's per-address one
+	// still applies).
+	Limiter httpd.Limiter
 	// Methods holds the methods apps made public, besides the built-ins.
 	Methods *Methods
 	// ScopeAllows reports whether API-key scopes allow op on model

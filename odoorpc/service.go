@@ -10,6 +10,7 @@ import (
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/principal"
+	"github.com/rampart/rampart/ratelimit"
 )
 
 // Odoo's version, as its clients read it.
@@ -150,6 +151,9 @@ func (ms *Methods) hasModel(model string) bool {
 // transaction: committed when fn succeeds, rolled back otherwise.
 func (s *Service) withEnv(r *httpd.Request, p *principal.Principal, readOnly bool, fn func(Data) (any, error)) (res any, err error) {
 	r.Principal = p
+	if err := s.limit(r); err != nil {
+		return nil, err
+	}
 	if readOnly && !r.Route.ReadOnly {
 		// The RPC routes serve every method; a read gets a read-only
 		// transaction as its JSON-2 route would.
@@ -213,4 +217,18 @@ func (s *Service) scopeAllows(p *principal.Principal, model, op string) bool {
 		}
 	}
 	return false
+}
+
+// limit applies the caller's post-auth rate limit (per key, else per
+// user) on the RPC routes, which httpd exempts from its own post-auth
+// stage because it runs before the credentials in the call are known.
+func (s *Service) limit(r *httpd.Request) error {
+	if s.deps.Limiter == nil || r.Principal == nil || r.Route.RateLimit != ratelimit.NoPolicy {
+		return nil
+	}
+	rt := *r.Route
+	rt.RateLimit = "" // the caller's default policy: apikey or user
+	lr := *r
+	lr.Route = &rt
+	return s.deps.Limiter.Limit(&lr, httpd.PostAuth)
 }

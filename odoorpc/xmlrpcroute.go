@@ -10,6 +10,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/odoorpc/xmlrpc"
+	"github.com/rampart/rampart/ratelimit"
 )
 
 // Legacy-endpoint deprecation, announced with RFC 9745 Deprecation and
@@ -46,6 +47,9 @@ func (s *Service) handleXMLRPC(v1 bool) httpd.Handler {
 		}
 		if err != nil {
 			s.logFault(r, err)
+			for k, vs := range errs.As(err).Header {
+				r.W.Header()[k] = vs // Retry-After, ...
+			}
 			buf.Reset()
 			if encErr := xmlrpc.EncodeFault(&buf, faultFor(err, v1, r.ID)); encErr != nil {
 				return nil, errs.Internalf("xmlrpc: encode fault: %w", encErr)
@@ -123,6 +127,9 @@ func (s *Service) legacyRoutes() []*httpd.Route {
 	csrfOff := false
 	dep := func(rt *httpd.Route) *httpd.Route {
 		rt.Deprecated, rt.Sunset, rt.Successor = legacyDeprecated, legacySunset, legacySuccessor
+		// Per-caller limits are applied by the services once the call's
+		// credentials are checked (Service.limit).
+		rt.RateLimit = ratelimit.NoPolicy
 		if rt.Type == httpd.TypeHTTP {
 			// The XML-RPC handler enforces XMLLimits.MaxBytes itself so
 			// that an oversized body is answered with a fault, which is

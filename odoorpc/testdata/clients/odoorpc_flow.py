@@ -52,6 +52,7 @@ u = cfg["user"]
 odoo.login(db, u["login"], u["password"])
 check(odoo.env.uid > 0, "login")
 check(odoo.env.context.get("lang") == "en_US", "user_context")
+check(odoo.env.user.login == u["login"], "env.user (res.users fields_get and read)")
 
 Order = odoo.env["sale.order"]
 ids = Order.search([])

@@ -10,6 +10,7 @@ documentation step by step, then checks that refused operations reach the
 client as Odoo's faults: xmlrpc.client.Fault with Odoo's faultCode and
 message. Any mismatch raises (non-zero exit).
 """
+import datetime
 import json
 import sys
 import xmlrpc.client
@@ -95,6 +96,19 @@ check([new_id, "Newer partner"] in found, "name_search")
 # Delete records
 check(models.execute_kw(db, uid, password, "res.partner", "unlink", [[new_id]]) is True, "unlink")
 check(models.execute_kw(db, uid, password, "res.partner", "search", [[["id", "=", new_id]]]) == [], "gone after unlink")
+
+# The db service.
+dbs = xmlrpc.client.ServerProxy("{}/xmlrpc/2/db".format(url))
+check(dbs.list() == [db], "db.list")
+check(dbs.server_version() == "19.0", "db.server_version")
+
+# Typed values: a dateTime.iso8601 in a domain, None (<nil/>) as an argument.
+typed = xmlrpc.client.ServerProxy("{}/xmlrpc/2/object".format(url), allow_none=True, use_datetime=True)
+since = typed.execute_kw(db, uid, password, "sale.order", "search_count",
+                         [[["date_order", ">=", datetime.datetime(2000, 1, 1)]]])
+check(since > 0 and since == typed.execute_kw(db, uid, password, "sale.order", "search_count", [[]]), "datetime in a domain")
+check(typed.execute_kw(db, uid, password, "res.partner", "search", [[]], {"limit": None}) == 
+      models.execute_kw(db, uid, password, "res.partner", "search", [[]]), "None as limit")
 
 # Refused operations, as the restricted user, with Odoo's faults.
 u = cfg["user"]
