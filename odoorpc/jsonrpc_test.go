@@ -2,6 +2,7 @@ package odoorpc
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -85,6 +86,10 @@ func TestJSONRPC(t *testing.T) {
 		{name: "params is a list", body: rpcBody([]any{"common", "version"}), status: 400,
 			code: 0, message: "Odoo Server Error", errName: "werkzeug.exceptions.BadRequest"},
 		{name: "not json", body: "{", status: 400, code: 0, message: "Odoo Server Error", errName: "werkzeug.exceptions.BadRequest"},
+		{name: "deep nesting", body: rpcBody(map[string]any{"service": "common", "method": "version"})[:1] + `"params":` + strings.Repeat("[", 500) + strings.Repeat("]", 500) + `}`,
+			status: 400, code: 0, message: "Odoo Server Error", errName: "werkzeug.exceptions.BadRequest"},
+		{name: "huge body", body: rpcBody(map[string]any{"service": "common", "method": "version", "args": []any{strings.Repeat("a", 100<<10)}}),
+			status: 413, code: 0, message: "Odoo Server Error", errName: "werkzeug.exceptions.RequestEntityTooLarge"},
 		{name: "db list", body: rpcBody(map[string]any{"service": "db", "method": "list", "args": []any{}}), result: []any{"rampart"}},
 		{name: "db drop refused", body: rpcBody(map[string]any{"service": "db", "method": "drop", "args": []any{"admin", "rampart"}}),
 			code: 0, message: "Odoo Server Error", errName: "odoo.exceptions.AccessDenied", errMsg: "Access Denied"},
