@@ -10,6 +10,7 @@ import (
 )
 
 func TestCRUD(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		setup(t, db, r)
@@ -84,6 +85,7 @@ func TestCRUD(t *testing.T) {
 }
 
 func TestReadDefaultsAndFieldsGet(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		setup(t, db, r)

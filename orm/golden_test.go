@@ -17,6 +17,7 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata/")
 // TestSyncGolden pins the DDL a fresh sync of testdata/models.yaml runs on
 // each database (testdata/sync.<dialect>.golden; go test ./orm -update).
 func TestSyncGolden(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		rep, err := r.Sync(context.Background(), db)

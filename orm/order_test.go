@@ -10,6 +10,7 @@ import (
 )
 
 func TestOrderAndLimit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		r.MaxLimit = 3

@@ -70,6 +70,7 @@ func (a *fakeAuditor) ops() []string {
 var bob = &principal.Principal{UserID: 2, Login: "bob", CompanyID: 1, CompanyIDs: []int64{1}}
 
 func TestPolicyACLAndFieldGroups(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		setup(t, db, r)
@@ -132,6 +133,7 @@ func TestPolicyACLAndFieldGroups(t *testing.T) {
 }
 
 func TestPolicyRules(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		setup(t, db, r)
@@ -200,6 +202,7 @@ func TestPolicyRules(t *testing.T) {
 }
 
 func TestSudoWithoutReason(t *testing.T) {
+	t.Parallel()
 	db := storetest.SQLite(t)
 	r := testRegistry(t)
 	setup(t, db, r)
@@ -217,6 +220,7 @@ func TestSudoWithoutReason(t *testing.T) {
 }
 
 func TestCompanies(t *testing.T) {
+	t.Parallel()
 	db := storetest.SQLite(t)
 	r := testRegistry(t)
 	setup(t, db, r)
@@ -264,6 +268,7 @@ func TestCompanies(t *testing.T) {
 // changed fields; reads under sudo after Finish, with the reason, even on
 // a read-only Env.
 func TestAuditEvents(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		setup(t, db, r)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestSyncIdempotentAndKeepsRemovedColumns(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		r := testRegistry(t)
@@ -67,6 +68,7 @@ func TestSyncIdempotentAndKeepsRemovedColumns(t *testing.T) {
 // TestSyncConcurrent: instances starting together all succeed and the
 // schema is created once.
 func TestSyncConcurrent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		const n = 4
 		errc := make(chan error, n)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestTriggers(t *testing.T) {
+	t.Parallel()
 	db := storetest.SQLite(t)
 	r := testRegistry(t)
 	setup(t, db, r)

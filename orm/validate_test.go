@@ -11,6 +11,7 @@ import (
 )
 
 func TestValidation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		setup(t, db, r)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestX2manyCommands(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
 		setup(t, db, r)
