@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/rampart/rampart/domain"
@@ -14,3 +15,5 @@ func mustDomain(t testing.TB, s string) domain.Node {
 	}
 	return d
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
