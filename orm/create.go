@@ -29,7 +29,7 @@ func (m *Model) Create(vals []map[string]any) ([]int64, error) {
 // the caller fills in (required-check skipped for it).
 func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]int64, error) {
 	for _, v := range vals {
-		if err := m.checkFieldNames("create", sortedKeys(v), OpWrite); err != nil {
+		if err := m.checkFieldNames("create", sortedKeys(v), OpCreate); err != nil {
 			return nil, err
 		}
 	}
