@@ -21,6 +21,7 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{"unknown field", []any{[]any{"foo", "=", 1}}, "Invalid field sale.order.foo in condition ('foo', '=', 1)"},
+		{"non-stored field", []any{[]any{"amount_untaxed", ">", 1}}, "field amount_untaxed is not stored and cannot be searched"},
 		{"unknown subfield", []any{[]any{"partner_id.foo", "=", 1}}, "Invalid field res.partner.foo"},
 		{"injection in field", []any{[]any{"name; DROP TABLE x", "=", 1}}, "Invalid field sale.order.name; DROP TABLE x"},
 		{"quote injection in field", []any{[]any{`name" OR 1=1 --`, "=", 1}}, `Invalid field sale.order.name" OR 1=1 --`},

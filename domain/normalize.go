@@ -145,7 +145,7 @@ func (z *normalizer) negate(m ModelInfo, n Node) Node {
 // field finds a field, synthesising id when a hand-written schema omits it
 // and resolving display_name to the RecName field.
 func field(m ModelInfo, name string) (*Field, bool) {
-	if f, ok := m.Field(name); ok && f != nil {
+	if f, ok := m.Field(name); ok && f != nil && (f.Column != "" || name != "display_name") {
 		return f, true
 	}
 	switch name {
@@ -239,6 +239,9 @@ func (z *normalizer) cond(m ModelInfo, c Condition, depth int) (Node, error) {
 	if !ok {
 		return nil, errs.Ef(errs.ValidationError, "Invalid field %s.%s in condition %s",
 			m.Name(), clip(head), short(c))
+	}
+	if f.Column == "" && f.Type != One2many && f.Type != Many2many && f.Name != "id" {
+		return nil, cc.errf("field %s is not stored and cannot be searched", f.Name)
 	}
 	value := c.Value
 	if op == "any" || op == "not any" || op == "any!" || op == "not any!" {

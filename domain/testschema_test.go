@@ -39,7 +39,10 @@ func newModel(name, parent string, fields ...*Field) *testModel {
 	m := &testModel{name: name, table: strings.ReplaceAll(name, ".", "_"), parent: parent, recName: "name",
 		fields: map[string]*Field{"id": {Name: "id", Type: Integer, Column: "id", Required: true}}}
 	for _, f := range fields {
-		if f.Column == "" && f.Type != One2many && f.Type != Many2many {
+		switch {
+		case f.Column == "-": // not stored
+			f.Column = ""
+		case f.Column == "" && f.Type != One2many && f.Type != Many2many:
 			f.Column = f.Name
 		}
 		m.fields[f.Name] = f
@@ -60,6 +63,7 @@ func salesSchema() testSchema {
 	add(newModel("res.partner", "parent_id",
 		&Field{Name: "name", Type: Char, Required: true},
 		&Field{Name: "ref", Type: Char},
+		&Field{Name: "display_name", Type: Char, Column: "-"},
 		&Field{Name: "color", Type: Integer},
 		&Field{Name: "is_company", Type: Boolean},
 		&Field{Name: "parent_id", Type: Many2one, Comodel: "res.partner"},
@@ -79,6 +83,7 @@ func salesSchema() testSchema {
 		&Field{Name: "validity", Type: Datetime},
 		&Field{Name: "state", Type: Selection, Selection: []string{"draft", "sent", "sale", "cancel"}},
 		&Field{Name: "data", Type: JSON},
+		&Field{Name: "amount_untaxed", Type: Float, Column: "-"}, // computed, not stored
 		&Field{Name: "line_ids", Type: One2many, Comodel: "sale.order.line", Inverse: "order_id"},
 		&Field{Name: "tag_ids", Type: Many2many, Comodel: "res.partner.category",
 			RelTable: "sale_order_tag_rel", RelColumn: "order_id", RelComodelColumn: "category_id"},
@@ -124,10 +129,10 @@ func createTables(t testing.TB, db *store.DB, s testSchema, models ...string) {
 			cols := []string{d.QuoteIdent("id") + " " + d.AutoID()}
 			for _, fn := range m.order {
 				f := m.fields[fn]
-				switch f.Type {
-				case One2many:
+				switch {
+				case f.Type == One2many, f.Column == "" && f.Type != Many2many:
 					continue
-				case Many2many:
+				case f.Type == Many2many:
 					if _, err := tx.Exec(context.Background(), fmt.Sprintf("CREATE TABLE IF NOT EXISTS %s (%s %s NOT NULL, %s %s NOT NULL)",
 						d.QuoteIdent(f.RelTable), d.QuoteIdent(f.RelColumn), d.ColumnType(store.TInteger),
 						d.QuoteIdent(f.RelComodelColumn), d.ColumnType(store.TInteger))); err != nil {
