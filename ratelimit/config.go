@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -42,6 +43,7 @@ const (
 //	  redis_url: redis://127.0.0.1:6379/0
 //	  redis_timeout: 100ms
 //	  on_redis_error: local             # local (default) | deny
+//	  exempt: [10.1.2.0/24]             # never limited
 //	  policies:
 //	    user:   {rate: 600, period: 1m, burst: 100}
 //	    export: {rate: 10, period: 1h}  # burst defaults to rate
@@ -64,6 +66,10 @@ type Config struct {
 	// IPv6Prefix is the prefix length IPv6 clients are keyed by
 	// (default 64, 128 = per address).
 	IPv6Prefix int `yaml:"ipv6_prefix"`
+	// Exempt lists client networks never limited (monitoring probes, a
+	// load generator). Empty by default. Clients are matched by the
+	// address httpd resolved, after trusted proxies.
+	Exempt []netip.Prefix `yaml:"exempt"`
 	// Policies by name. Built-in names not listed keep their defaults.
 	Policies map[string]PolicyConfig `yaml:"policies"`
 }
@@ -157,6 +163,13 @@ func (c *Config) Validate() error {
 	}
 	if c.IPv6Prefix < 32 || c.IPv6Prefix > 128 {
 		bad("ipv6_prefix: must be within 32..128, got %d", c.IPv6Prefix)
+	}
+	for i, p := range c.Exempt {
+		if !p.IsValid() {
+			bad("exempt[%d]: not a network", i)
+		} else if p.Bits() == 0 {
+			bad("exempt[%d]: %s exempts every client; set disabled: true instead", i, p)
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Policies)) {
 		pc := c.Policies[name]

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ func TestConfigYAMLAndDefaults(t *testing.T) {
 store: redis
 redis_url: redis://127.0.0.1:6379/0
 on_redis_error: deny
+exempt: [10.1.2.0/24, "2001:db8::/48"]
 policies:
   user: {rate: 60, period: 1m, burst: 10}
   export: {rate: 10, period: 1h}
@@ -35,6 +37,9 @@ policies:
 	}
 	if _, ok := c.Policies[PolicyLoginIP]; !ok {
 		t.Error("built-in login_ip lost when policies were configured")
+	}
+	if len(c.Exempt) != 2 || c.Exempt[1].String() != "2001:db8::/48" {
+		t.Errorf("exempt = %v", c.Exempt)
 	}
 	if c.RedisTimeout != 100*time.Millisecond || c.RedisPrefix == "" || c.MaxKeys == 0 {
 		t.Errorf("defaults not filled: %+v", c)
@@ -65,6 +70,7 @@ func TestConfigValidate(t *testing.T) {
 		{"tiny period", func(c *Config) { c.Policies["x"] = PolicyConfig{Rate: 1, Period: time.Microsecond, Burst: 1} }, "period must be at least 1ms"},
 		{"too fine", func(c *Config) { c.Policies["x"] = PolicyConfig{Rate: 10_000, Period: time.Millisecond, Burst: 1} }, "finer than one request per microsecond"},
 		{"bad name", func(c *Config) { c.Policies[`a"b`] = PolicyConfig{Rate: 1, Period: time.Minute, Burst: 1} }, "name must be"},
+		{"exempt everyone", func(c *Config) { c.Exempt = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")} }, "rate_limit.exempt[0]: 0.0.0.0/0 exempts every client"},
 		{"reserved name", func(c *Config) { c.Policies[NoPolicy] = PolicyConfig{Rate: 1, Period: time.Minute, Burst: 1} }, "reserved"},
 	}
 	for _, tt := range tests {

@@ -32,6 +32,9 @@
 // route policy "none" exempts a route from the post-auth stage (health
 // checks); the pre-auth flood guard still applies. A per-route policy is
 // one budget shared by every route that names it, keyed like the defaults.
+// Clients in Config.Exempt networks are never limited (load generators
+// and probes: with the defaults, all traffic from one address is capped
+// by the "ip" policy at 1200 requests per minute).
 //
 // "login_ip" and "login_user" are for package identity, which charges
 // login attempts through [Limiter.Allow] and [FailureStore].

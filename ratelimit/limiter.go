@@ -172,7 +172,7 @@ func (l *Limiter) Allow(ctx context.Context, policy, key string) (Decision, erro
 // policy, adds the RateLimit headers, and refuses with TooManyRequests
 // and Retry-After. It never fails otherwise.
 func (l *Limiter) Limit(r *httpd.Request, stage httpd.Stage) error {
-	if l.cfg.Disabled {
+	if l.cfg.Disabled || l.exempt(r.Client) {
 		return nil
 	}
 	p, key, ok := l.resolve(r, stage)
@@ -238,6 +238,17 @@ func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key st
 	}
 	p = l.policies[name]
 	return p, p.Name + ":" + string(subject), true
+}
+
+// exempt reports a client in one of the configured exempt networks.
+func (l *Limiter) exempt(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range l.cfg.Exempt {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // appendSubject appends who the caller is for the post-auth stage, and

@@ -147,6 +147,18 @@ func TestLimitNoneAndDisabled(t *testing.T) {
 			t.Fatalf("route with policy none got headers %v", r.W.Header())
 		}
 	}
+	ex := smallConfig()
+	ex.Exempt = []netip.Prefix{netip.MustParsePrefix("10.9.0.0/16")}
+	exl := newTestLimiter(t, ex, Options{})
+	for range 10 {
+		r := request(&httpd.Route{}, nil, "::ffff:10.9.8.7")
+		if err := exl.Limit(r, httpd.PreAuth); err != nil || len(r.W.Header()) != 0 {
+			t.Fatalf("exempt client limited: %v %v", err, r.W.Header())
+		}
+	}
+	if err := exl.Limit(request(&httpd.Route{}, nil, "10.10.0.1"), httpd.PreAuth); err != nil {
+		t.Fatal(err)
+	}
 	cfg := smallConfig()
 	cfg.Disabled = true
 	off := newTestLimiter(t, cfg, Options{})
