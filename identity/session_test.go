@@ -368,3 +368,41 @@ func (r *recorder) types() []identity.EventType {
 	}
 	return out
 }
+
+func TestConcurrentAuthentication(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := identitytest.New(t, db)
+		alice := env.CreateUser(t, "alice")
+		cookie := env.Login(t, "alice")
+		key := env.APIKey(t, alice)
+		var wg sync.WaitGroup
+		errc := make(chan error, 8)
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 30 {
+					if g == 0 && i%10 == 0 {
+						env.Clock.Advance(time.Minute) // forces touches
+					}
+					r := identitytest.Request(identitytest.Route(httpd.AuthUser, ""), "POST", "/x")
+					if g%2 == 0 {
+						r.Route = identitytest.Route(httpd.AuthBearer, "")
+						r.HTTP.Header.Set("Authorization", "Bearer "+key)
+					} else {
+						r.HTTP.AddCookie(cookie)
+					}
+					if err := env.Authenticate(r); err != nil || r.Principal.UserID != alice {
+						errc <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatal(err)
+		}
+	})
+}
