@@ -391,6 +391,12 @@ func TestDifferential(t *testing.T) {
 				refused++
 				continue
 			}
+			// Normalization is idempotent: its output is its own normal form.
+			if norm, err := Normalize(s, model, n); err == nil {
+				if again, err := Normalize(s, model, norm); err != nil || again.String() != norm.String() {
+					t.Fatalf("Normalize is not idempotent on %s:\n%s\n%v %v", n, norm, again, err)
+				}
+			}
 			got := querySQL(t, sqlDB, s[model].table, sql, args)
 			var want []int64
 			for _, id := range db.ids[model] {
