@@ -307,3 +307,38 @@ func TestAuditEvents(t *testing.T) {
 		}
 	})
 }
+
+// TestClearKeepsHiddenLinks: (5)/(6) commands cut only the links the user
+// can see.
+func TestClearKeepsHiddenLinks(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := testRegistry(t)
+		setup(t, db, r)
+		needCompiler(t, db, r)
+		r.Policy = &fakePolicy{rules: map[string]domain.Node{
+			"test.tag/read":  domain.Condition{Field: "name", Operator: "!=", Value: "hidden"},
+			"test.line/read": domain.Condition{Field: "name", Operator: "!=", Value: "hidden"},
+		}}
+		su := newEnv(t, db, r, bob).Sudo("test: fixtures")
+		tags := mustCreate(t, model(t, su, "test.tag"), map[string]any{"name": "seen"}, map[string]any{"name": "hidden"})
+		oid := mustCreate(t, model(t, su, "test.order"), map[string]any{
+			"name": "o", "tag_ids": []any{[]any{6, 0, []any{tags[0], tags[1]}}},
+			"line_ids": []any{[]any{0, 0, map[string]any{"name": "seen"}}, []any{0, 0, map[string]any{"name": "hidden"}}},
+		})[0]
+		su.Finish(nil)
+		e := newEnv(t, db, r, bob)
+		if err := model(t, e, "test.order").Write([]int64{oid}, map[string]any{"tag_ids": []any{[]any{5}}, "line_ids": []any{[]any{6, 0, []any{}}}}); err != nil {
+			t.Fatal(err)
+		}
+		e.Finish(nil)
+		check := newEnv(t, db, r, admin).Sudo("test: verify")
+		got, err := model(t, check, "test.order").Read([]int64{oid}, []string{"tag_ids", "line_ids"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got[0]["tag_ids"], []int64{tags[1]}) || len(got[0]["line_ids"].([]int64)) != 1 {
+			t.Errorf("after clear: %v", got[0])
+		}
+	})
+}

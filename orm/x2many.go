@@ -80,6 +80,9 @@ func (m *Model) o2mCommand(tx *store.Tx, co *Model, f *Field, id int64, c comman
 		if err != nil {
 			return err
 		}
+		if current, err = co.readable(tx, current); err != nil {
+			return err
+		}
 		want := map[int64]bool{}
 		for _, x := range c.ids {
 			want[x] = true
@@ -144,6 +147,17 @@ func (m *Model) m2mCommand(tx *store.Tx, co *Model, f *Field, id int64, c comman
 		q.w("DELETE FROM ", rel, " WHERE ", c1, " = ", q.arg(id))
 		if !all {
 			q.w(" AND ", c2, " = ", q.arg(other))
+		} else if rule, err := co.ruleDomain(OpRead); err != nil {
+			return err
+		} else if rule != nil {
+			// Clearing cuts only the links the user can see: links to
+			// records its rules hide stay, as in Odoo.
+			q.w(" AND ", c2, " IN (SELECT c.id FROM ", q.ident(co.meta.Table), " c WHERE ")
+			w, err := co.where(q, "c", rule, true)
+			if err != nil {
+				return err
+			}
+			q.w(w, ")")
 		}
 		_, err := tx.ExecRaw(ctx, q.String(), q.args...)
 		return dbError(tx, err)
@@ -177,4 +191,25 @@ func (m *Model) m2mCommand(tx *store.Tx, co *Model, f *Field, id int64, c comman
 		return link(c.ids)
 	}
 	return errs.Internalf("orm: unknown x2many command %d", c.op)
+}
+
+// readable keeps the ids the user may read (all of them under sudo or
+// without rules): commands that act on "all current lines" act on those
+// the user can see.
+func (m *Model) readable(tx *store.Tx, ids []int64) ([]int64, error) {
+	rule, err := m.ruleDomain(OpRead)
+	if err != nil || rule == nil || len(ids) == 0 {
+		return ids, err
+	}
+	ok, err := m.filterIDs(tx, ids, rule)
+	if err != nil {
+		return nil, err
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if ok[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
