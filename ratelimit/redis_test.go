@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -241,3 +242,48 @@ func TestRedisUnreachableAtStart(t *testing.T) {
 }
 
 var _ redis.Scripter = (*redis.Client)(nil)
+
+// TestRedisHangingNeverHangsRequests points the limiter at a server that
+// accepts connections and never answers: the first request waits about
+// the timeout, the next ones do not wait at all.
+func TestRedisHangingNeverHangsRequests(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns sync.WaitGroup
+	done := make(chan struct{})
+	defer func() { ln.Close(); close(done); conns.Wait() }()
+	conns.Go(func() {
+		for {
+			c, aerr := ln.Accept()
+			if aerr != nil {
+				return
+			}
+			conns.Go(func() { <-done; c.Close() }) // hold it, say nothing
+		}
+	})
+	rec := newRecorder()
+	l := newTestLimiter(t, Config{Store: StoreRedis, RedisURL: "redis://" + ln.Addr().String() + "/0",
+		RedisTimeout: 50 * time.Millisecond}, Options{Recorder: rec})
+	route := &httpd.Route{Name: "r"}
+	start := time.Now()
+	if err := l.Limit(request(route, nil, "192.0.2.1"), httpd.PreAuth); err != nil {
+		t.Fatal(err)
+	}
+	if first := time.Since(start); first > 500*time.Millisecond {
+		t.Fatalf("first request took %s with a 50ms Redis timeout", first)
+	}
+	start = time.Now()
+	for i := range 100 {
+		if err := l.Limit(request(route, &principal.Principal{UserID: int64(i + 1)}, "192.0.2.1"), httpd.PostAuth); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rest := time.Since(start); rest > 200*time.Millisecond {
+		t.Fatalf("100 requests took %s while Redis hangs: the limiter keeps waiting on it", rest)
+	}
+	if rec.get(rec.fallback, "local") != 101 {
+		t.Fatalf("fallbacks %v", rec.fallback)
+	}
+}
