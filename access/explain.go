@@ -135,7 +135,7 @@ func (p *Policy) Explain(e *orm.Env, model, op string, id int64) (*Explanation, 
 	for _, a := range s.ACLRows(model) {
 		forUser := a.Group == "" || s.Member(groups, a.Group)
 		x.ACL.Rows = append(x.ACL.Rows, ACLRowVerdict{
-			XMLID: a.XMLID, Group: a.Group, Perms: perms(a.Read, a.Write, a.Create, a.Unlink),
+			XMLID: a.XMLID, Group: a.Group, Perms: a.Perms.String(),
 			ForUser: forUser, Grants: forUser && a.Active && a.Allows(op), Active: a.Active, Source: a.Pos.String(),
 		})
 	}
@@ -170,16 +170,6 @@ func (p *Policy) Explain(e *orm.Env, model, op string, id int64) (*Explanation, 
 	x.Allowed = x.ACL.Allowed && (x.Record == nil || x.Record.Outcome == "allowed")
 	x.Summary = x.summary()
 	return x, nil
-}
-
-func perms(r, w, c, u bool) string {
-	b := []byte("----")
-	for i, on := range []bool{r, w, c, u} {
-		if on {
-			b[i] = "rwcu"[i]
-		}
-	}
-	return string(b)
 }
 
 // explainRecord checks the record against the read rules and op's rules,

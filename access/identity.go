@@ -2,7 +2,8 @@ package access
 
 import (
 	"context"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/rampart/rampart/identity"
 )
@@ -33,12 +34,7 @@ func EnsureGroups(ctx context.Context, svc *identity.Service, s *Set) error {
 		_, err := svc.EnsureGroup(ctx, identity.Group{XMLID: g.XMLID, Name: g.Name, Implied: g.Implied})
 		return err
 	}
-	ids := make([]string, 0, len(s.Groups))
-	for id := range s.Groups {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(s.Groups)) {
 		if err := visit(id); err != nil {
 			return err
 		}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -232,12 +234,7 @@ func (l *Loader) cycles() error {
 		color[id] = black
 		return nil
 	}
-	ids := make([]string, 0, len(l.groups))
-	for id := range l.groups {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(l.groups)) {
 		if color[id] == white {
 			if err := visit(id); err != nil {
 				return err

@@ -54,28 +54,51 @@ type ACL struct {
 	Name  string `json:"name"`
 	Model string `json:"model"`
 	// Group is the group's external id; "" means every user.
-	Group  string `json:"group,omitempty"`
-	Read   bool   `json:"perm_read"`
-	Write  bool   `json:"perm_write"`
-	Create bool   `json:"perm_create"`
-	Unlink bool   `json:"perm_unlink"`
-	Active bool   `json:"active"`
-	Pos    Pos    `json:"pos"`
+	Group string `json:"group,omitempty"`
+	// Perms are what the row grants.
+	Perms
+	Active bool `json:"active"`
+	Pos    Pos  `json:"pos"`
 }
 
 // Allows reports whether the row grants op.
-func (a *ACL) Allows(op string) bool {
+func (a *ACL) Allows(op string) bool { return a.Has(op) }
+
+// Perms are the four perm_* flags of an ACL row or a rule.
+type Perms struct {
+	Read   bool `json:"perm_read"`
+	Write  bool `json:"perm_write"`
+	Create bool `json:"perm_create"`
+	Unlink bool `json:"perm_unlink"`
+}
+
+// allPerms is a rule's default: it restricts every operation.
+var allPerms = Perms{true, true, true, true}
+
+// Has reports the flag of op.
+func (p Perms) Has(op string) bool {
 	switch op {
 	case "read":
-		return a.Read
+		return p.Read
 	case "write":
-		return a.Write
+		return p.Write
 	case "create":
-		return a.Create
+		return p.Create
 	case "unlink":
-		return a.Unlink
+		return p.Unlink
 	}
 	return false
+}
+
+// String is "rwcu" with "-" for each unset flag.
+func (p Perms) String() string {
+	b := []byte("rwcu")
+	for i, on := range []bool{p.Read, p.Write, p.Create, p.Unlink} {
+		if !on {
+			b[i] = '-'
+		}
+	}
+	return string(b)
 }
 
 // Rule is one ir.rule. Permissions default to true: they say which
@@ -89,12 +112,10 @@ type Rule struct {
 	// Domain is the domain_force text in Odoo's Python-literal syntax;
 	// blank means TRUE.
 	Domain string `json:"domain"`
-	Read   bool   `json:"perm_read"`
-	Write  bool   `json:"perm_write"`
-	Create bool   `json:"perm_create"`
-	Unlink bool   `json:"perm_unlink"`
-	Active bool   `json:"active"`
-	Pos    Pos    `json:"pos"`
+	// Perms are the operations the rule restricts.
+	Perms
+	Active bool `json:"active"`
+	Pos    Pos  `json:"pos"`
 
 	tmpl *domain.Template // parsed and checked at load
 }
@@ -103,19 +124,7 @@ type Rule struct {
 func (r *Rule) Global() bool { return len(r.Groups) == 0 }
 
 // AppliesTo reports whether the rule restricts op.
-func (r *Rule) AppliesTo(op string) bool {
-	switch op {
-	case "read":
-		return r.Read
-	case "write":
-		return r.Write
-	case "create":
-		return r.Create
-	case "unlink":
-		return r.Unlink
-	}
-	return false
-}
+func (r *Rule) AppliesTo(op string) bool { return r.Has(op) }
 
 // Ops are the four access operations.
 var Ops = []string{"read", "write", "create", "unlink"}

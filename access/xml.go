@@ -142,7 +142,7 @@ func (l *Loader) xmlRule(module string, pos Pos, id string, fields []*xmlField) 
 		l.fail(pos, "ir.rule record without id")
 		return
 	}
-	r := &Rule{XMLID: qualify(module, id), Read: true, Write: true, Create: true, Unlink: true, Active: true, Pos: pos}
+	r := &Rule{XMLID: qualify(module, id), Perms: allPerms, Active: true, Pos: pos}
 	var modelRef string
 	ok := true
 	for _, f := range fields {

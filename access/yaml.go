@@ -103,11 +103,7 @@ func (l *Loader) loadYAML(module, file string, data []byte) {
 			l.fail(pos, "group needs id and name")
 			continue
 		}
-		implied := make([]string, len(g.Implied))
-		for i, x := range g.Implied {
-			implied[i] = qualify(module, x)
-		}
-		l.addGroup(&Group{XMLID: qualify(module, g.ID), Name: g.Name, Privilege: g.Privilege, Implied: implied, Comment: g.Comment, Pos: pos})
+		l.addGroup(&Group{XMLID: qualify(module, g.ID), Name: g.Name, Privilege: g.Privilege, Implied: qualifyAll(module, g.Implied), Comment: g.Comment, Pos: pos})
 	}
 	for i := range f.Access {
 		n := &f.Access[i]
@@ -129,7 +125,7 @@ func (l *Loader) loadYAML(module, file string, data []byte) {
 			name = a.ID
 		}
 		l.acls = append(l.acls, &ACL{XMLID: qualify(module, a.ID), Name: name, Model: a.Model, Group: qualify(module, a.Group),
-			Read: a.Read, Write: a.Write, Create: a.Create, Unlink: a.Unlink, Active: orTrue(a.Active), Pos: pos})
+			Perms: Perms{a.Read, a.Write, a.Create, a.Unlink}, Active: orTrue(a.Active), Pos: pos})
 	}
 	for i := range f.Rules {
 		n := &f.Rules[i]
@@ -146,17 +142,21 @@ func (l *Loader) loadYAML(module, file string, data []byte) {
 			l.fail(pos, "rule %s: unknown model %s", r.ID, r.Model)
 			continue
 		}
-		groups := make([]string, len(r.Groups))
-		for i, g := range r.Groups {
-			groups[i] = qualify(module, g)
-		}
 		name := r.Name
 		if name == "" {
 			name = r.ID
 		}
-		l.rules = append(l.rules, &Rule{XMLID: qualify(module, r.ID), Name: name, Model: r.Model, Groups: groups, Domain: r.Domain,
-			Read: orTrue(r.Read), Write: orTrue(r.Write), Create: orTrue(r.Create), Unlink: orTrue(r.Unlink), Active: orTrue(r.Active), Pos: pos})
+		l.rules = append(l.rules, &Rule{XMLID: qualify(module, r.ID), Name: name, Model: r.Model, Groups: qualifyAll(module, r.Groups), Domain: r.Domain,
+			Perms: Perms{orTrue(r.Read), orTrue(r.Write), orTrue(r.Create), orTrue(r.Unlink)}, Active: orTrue(r.Active), Pos: pos})
 	}
+}
+
+func qualifyAll(module string, ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = qualify(module, id)
+	}
+	return out
 }
 
 func orTrue(b *bool) bool { return b == nil || *b }
