@@ -339,24 +339,9 @@ func (z *normalizer) in(m ModelInfo, cc condCtx, f *Field, neg bool, vals []any,
 	}
 	switch f.Type {
 	case Many2one, One2many, Many2many:
-		var ids, names []any
-		hasFalse := false
-		for _, v := range vals {
-			switch v := v.(type) {
-			case bool:
-				if v {
-					return nil, cc.errf("True is not a record id")
-				}
-				hasFalse = true
-			case string:
-				names = append(names, v)
-			default:
-				id, ok := asInt(v)
-				if !ok {
-					return nil, cc.errf("value %s is not a record id", short(v))
-				}
-				ids = append(ids, id)
-			}
+		ids, names, hasFalse, err := refs(cc, vals)
+		if err != nil {
+			return nil, err
 		}
 		if len(names) > 0 {
 			if len(ids) > 0 || hasFalse {
@@ -462,6 +447,29 @@ func (z *normalizer) recName(m ModelInfo, cc condCtx, f *Field, op string, v any
 		anyOp = "not any"
 	}
 	return z.any(m, cc, f, anyOp, Condition{cm.RecName(), op, v}, depth)
+}
+
+// refs splits the values of a relational condition into record ids, names
+// (searched on the display name) and False ("not set").
+func refs(cc condCtx, vals []any) (ids, names []any, hasFalse bool, err error) {
+	for _, v := range vals {
+		switch v := v.(type) {
+		case bool:
+			if v {
+				return nil, nil, false, cc.errf("True is not a record id")
+			}
+			hasFalse = true
+		case string:
+			names = append(names, v)
+		default:
+			id, ok := asInt(v)
+			if !ok {
+				return nil, nil, false, cc.errf("value %s is not a record id or name", short(v))
+			}
+			ids = append(ids, id)
+		}
+	}
+	return ids, names, hasFalse, nil
 }
 
 func toBool(v any) (bool, bool) {
@@ -690,23 +698,11 @@ func (z *normalizer) hierarchy(m ModelInfo, cc condCtx, f *Field, op string, v a
 	if !ok {
 		l = []any{v}
 	}
-	vals := make([]any, 0, len(l))
-	for _, x := range l {
-		switch x := x.(type) {
-		case bool:
-			if x {
-				return nil, cc.errf("True is not a record id")
-			}
-		case string:
-			vals = append(vals, x)
-		default:
-			id, ok := asInt(x)
-			if !ok {
-				return nil, cc.errf("value %s is not a record id or name", short(x))
-			}
-			vals = append(vals, id)
-		}
+	ids, names, _, err := refs(cc, l)
+	if err != nil {
+		return nil, err
 	}
+	vals := append(ids, names...)
 	target := m
 	if f.Name != "id" {
 		if !isRelational(f) {
