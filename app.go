@@ -27,7 +27,9 @@ import (
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/examples/seed"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/httpd/loginpage"
 	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/metrics"
 	"github.com/rampart/rampart/odoorpc"
@@ -218,11 +220,16 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	a.Registry.Policy = a.Policy
 	a.Registry.Auditor = sudoCounter{a.Audit, a.Metrics}
 
-	secret, err := httpd.LoadOrCreateSecret(filepath.Join(cfg.Data, "csrf.key"))
+	secretFile := cfg.HTTP.CSRF.SecretFile
+	if secretFile == "" {
+		secretFile = filepath.Join(cfg.Data, "csrf.key")
+	}
+	secret, err := httpd.LoadOrCreateSecret(secretFile)
 	if err != nil {
 		return err
 	}
-	a.CSRF, err = httpd.NewCSRFGuard(httpd.CSRFOptions{Config: cfg.HTTP.CSRF, Secret: secret, Log: log, Clock: o.Now})
+	a.CSRF, err = httpd.NewCSRFGuard(httpd.CSRFOptions{Config: cfg.HTTP.CSRF, Secret: secret,
+		SessionKey: identity.SessionCSRFKey, Log: log, Clock: o.Now})
 	if err != nil {
 		return err
 	}
@@ -248,7 +255,12 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
 	routes = append(routes, rpc...)
-	if err := s.Register(routes...); err != nil {
+	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
+	if cfg.Demo {
+		// The seed guide's endpoints, done right, as examples to read and try.
+		routes = append(routes, seed.Routes(seed.Deps{CSRF: a.CSRF})...)
+	}
+	if err := a.Handle(routes...); err != nil {
 		return err
 	}
 	if cfg.Demo {
@@ -318,6 +330,20 @@ func (a *App) Run(ctx context.Context) error {
 		}()
 	}
 	background("identity maintenance", a.Identity.Run)
+	background("planner statistics", func(ctx context.Context) error {
+		t := time.NewTicker(time.Hour)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+				if err := a.DB.Optimize(ctx); err != nil {
+					a.Log.Warn("database optimize failed", "err", err)
+				}
+			}
+		}
+	})
 	if !a.Config.Metrics.Disabled {
 		mln, err := net.Listen("tcp", a.Config.Metrics.Addr)
 		if err != nil {

@@ -26,15 +26,22 @@ func (a *App) appSources(o Options) []AppSource {
 		out = append(out, dirApp(dir))
 	}
 	if a.Config.Demo {
-		out = append(out, AppSource{
-			Module: sales.Module,
-			Models: sales.Register,
-			Security: func(l *access.Loader) error {
-				return l.LoadFS(sales.Security(), sales.Module, "*.xml", "*.csv")
-			},
-		})
+		out = append(out, SalesApp())
 	}
 	return append(out, o.Apps...)
+}
+
+// SalesApp is the demo sales app (examples/sales) as an app source: its
+// models and its Odoo-format security files. Demo mode loads it; programs
+// and benchmarks may load it without the demo users and data.
+func SalesApp() AppSource {
+	return AppSource{
+		Module: sales.Module,
+		Models: sales.Register,
+		Security: func(l *access.Loader) error {
+			return l.LoadFS(sales.Security(), sales.Module, "*.xml", "*.csv")
+		},
+	}
 }
 
 // dirApp is an app directory: DIR/models/*.yaml and DIR/security/*.{xml,csv,yaml};

@@ -1,39 +1,19 @@
-// Command baseline is the floor rampart's W1 benchmark is compared with:
+// Package baseline is the floor rampart's W1 benchmark is compared with:
 // bare net/http, the same SQLite file, a map lookup of the bearer token and
 // one indexed query. No sessions, rules, rate limits, audit or logging: the
-// least any server must do to answer the W1 request.
-//
-//	baseline --db rampart-data/rampart.db --tokens tokens.json --addr 127.0.0.1:8070
-package main
+// least any server must do to answer the W1 request. bench/w1 runs it in
+// its own process beside rampart.
+package baseline
 
 import (
 	"database/sql"
 	"encoding/json"
-	"flag"
-	"log"
-	"net"
 	"net/http"
 	"os"
 	"strings"
 
 	_ "modernc.org/sqlite"
 )
-
-func main() {
-	dbPath := flag.String("db", "rampart-data/rampart.db", "SQLite file")
-	tokens := flag.String("tokens", "tokens.json", "JSON object token → user id")
-	addr := flag.String("addr", "127.0.0.1:8070", "listen address")
-	flag.Parse()
-	h, err := Handler(*dbPath, *tokens)
-	if err != nil {
-		log.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		log.Fatal(err)
-	}
-	log.Fatal(http.Serve(ln, h))
-}
 
 // Handler opens the database read-only and serves W1's request shape.
 func Handler(dbPath, tokensPath string) (http.Handler, error) {
