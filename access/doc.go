@@ -13,6 +13,23 @@
 // that are not declared are an error in YAML, and skipped with a message in
 // Odoo files (which routinely cover models of other modules).
 //
+// # File formats
+//
+//   - YAML (see yaml.go for the schema): groups, access and rules lists;
+//     strict keys; ids without a dot are qualified with the module.
+//   - ir.model.access.csv: Odoo's columns
+//     id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink
+//     (plus an optional active), values 1/0 or True/False; model_id:id is
+//     model_sale_order (optionally module-prefixed), matched against the
+//     declared models with dots replaced by underscores.
+//   - Security XML: <odoo> (or <openerp>), optionally <data noupdate>,
+//     with <record model="ir.rule"> (name, model_id ref, domain_force text
+//     or eval, groups eval with (4, ref(...)), (3, ...), (5,), (6, 0, [...])
+//     or Command.link/unlink/set/clear, perm_* and active eval or text)
+//     and <record model="res.groups"> (name, implied_ids, privilege_id or
+//     category_id, comment). Other records and elements are ignored. eval
+//     attributes are read by a literal-only evaluator, never executed.
+//
 // # Decisions
 //
 // Policy implements orm.Policy. ACLs are a union over the user's groups
@@ -30,8 +47,8 @@
 //
 //   - A record outside the caller's read rules is reported exactly as a
 //     missing record: MissingError (404, "Record does not exist or has been
-//     deleted."), whatever the operation (read, write, unlink, or a
-//     many2one pointing at it), and search silently leaves it out.
+//     deleted."), whatever the operation (read, write, unlink), and search silently
+//     leaves it out.
 //   - A record the caller can read but not write or unlink gets AccessError
 //     (403) with Odoo's record-rule text; revealing it costs nothing, the
 //     caller can already see it.
@@ -42,6 +59,10 @@
 //     part of the API), its records are not.
 //   - A restricted field named in read, write, search or order-by gets
 //     AccessError; fields_get and default field lists omit it.
+//   - An unknown model is NotFound ("Object x doesn't exist"), as in Odoo.
+//
+// Package orm applies this policy (it runs the record checks with the
+// domains RuleDomain returns); this package decides the domains and ACLs.
 //
 // Every refusal is written to the audit trail (op "denied").
 package access
