@@ -1,6 +1,8 @@
 package odoorpc
 
 import (
+	"io"
+	"net/http"
 	"reflect"
 	"strings"
 	"testing"
@@ -94,8 +96,6 @@ func TestXMLRPC(t *testing.T) {
 		{name: "external entity", path: "object", body: `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><methodCall><methodName>version</methodName><params><param><value>&e;</value></param></params></methodCall>`,
 			code: int64(1), fault: "DTDs and entity declarations are not allowed"},
 		{name: "deep nesting", path: "object", body: xmlCall("execute_kw", deep), code: int64(1), fault: "nesting too deep"},
-		{name: "huge payload", path: "object", body: xmlCall("execute_kw", xs(strings.Repeat("A", 40<<10))), code: int64(1), fault: "size limit"},
-		{name: "huge payload beyond httpd's limit", path: "object", body: xmlCall("execute_kw", xs(strings.Repeat("A", 100<<10))), code: int64(1), fault: "size limit"},
 		{name: "not xml", path: "common", body: "version please", code: int64(1), fault: "invalid XML-RPC request"},
 		{name: "wrong argument types", path: "object", body: xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("search_read"),
 			xa(xa()), "<struct><member><name>limit</name><value><string>ten</string></value></member></struct>"),
@@ -156,5 +156,33 @@ func TestXMLRPCv1(t *testing.T) {
 		if fault == nil || fault["faultCode"] != tt.code {
 			t.Errorf("fault = %#v, want code %q", fault, tt.code)
 		}
+	}
+}
+
+// TestXMLRPCOversized: a body over the limit is refused without being
+// buffered: as a fault when it is streamed without a length, by httpd's
+// 413 before any reading when its Content-Length says so.
+func TestXMLRPCOversized(t *testing.T) {
+	srv := newTestServer(t, func(d *Deps) { d.XMLLimits = XMLLimits{MaxBytes: 32 << 10} })
+	body := xmlCall("execute_kw", xs(strings.Repeat("A", 100<<10)))
+
+	req, _ := http.NewRequest("POST", srv.URL+"/xmlrpc/2/object", io.MultiReader(strings.NewReader(body))) // no length: chunked
+	req.Header.Set("Content-Type", "text/xml")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if _, fault := decodeResponse(t, b); resp.StatusCode != 200 || fault == nil || !strings.Contains(fault["faultString"].(string), "size limit") {
+		t.Fatalf("chunked: %d %s", resp.StatusCode, b)
+	}
+
+	if r := do(t, srv, "POST", "/xmlrpc/2/object", "text/xml", body, nil); r.status != 413 {
+		t.Fatalf("declared length: %d %s", r.status, r.body)
+	}
+	// Without a content type httpd reads the body as a form: still bounded.
+	if r := do(t, srv, "POST", "/xmlrpc/2/object", "", body, nil); r.status != 413 {
+		t.Fatalf("untyped: %d", r.status)
 	}
 }

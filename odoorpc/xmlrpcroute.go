@@ -24,10 +24,6 @@ var (
 	legacySunset     = time.Date(2028, time.October, 1, 0, 0, 0, 0, time.UTC)
 )
 
-// xmlRouteMaxBody lifts httpd's body limit on the XML-RPC routes; see
-// legacyRoutes.
-const xmlRouteMaxBody = 1 << 50
-
 // legacySuccessor is the Link rel="successor-version" target.
 const legacySuccessor = "/json/2"
 
@@ -131,11 +127,12 @@ func (s *Service) legacyRoutes() []*httpd.Route {
 		// credentials are checked (Service.limit).
 		rt.RateLimit = ratelimit.NoPolicy
 		if rt.Type == httpd.TypeHTTP {
-			// The XML-RPC handler enforces XMLLimits.MaxBytes itself so
-			// that an oversized body is answered with a fault, which is
-			// all an XML-RPC client understands, rather than httpd's
-			// HTML 413. The decoder never reads past the limit.
-			rt.MaxBody = xmlRouteMaxBody
+			// httpd refuses a body that declares more than this with its
+			// own 413 before the handler runs; a larger body sent without
+			// a length (chunked) is cut by the decoder and answered with
+			// a fault. The limit must stay bounded: httpd buffers form
+			// and untyped bodies whole.
+			rt.MaxBody = s.deps.XMLLimits.MaxBytes
 		}
 		return rt
 	}

@@ -83,6 +83,11 @@ func DecodeCall(r io.Reader, lim Limits) (*Call, error) {
 		if cr.over {
 			return nil, fmt.Errorf("%w: %w", &Error{Msg: "body exceeds the size limit"}, ErrTooLarge)
 		}
+		if cr.err != nil {
+			// The transport failed (a size cap of its own, a timeout): say
+			// so, and keep the cause for the caller to classify.
+			return nil, fmt.Errorf("%w: %w", &Error{Msg: "the body could not be read"}, cr.err)
+		}
 		var e *Error
 		if errors.As(err, &e) {
 			return nil, e
@@ -101,6 +106,7 @@ type cappedReader struct {
 	r    io.Reader
 	left int64
 	over bool
+	err  error // the first read error other than EOF
 }
 
 func (c *cappedReader) Read(p []byte) (int, error) {
@@ -112,6 +118,7 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 			c.over = true
 			return 0, ErrTooLarge
 		}
+		c.record(err)
 		return 0, err
 	}
 	if int64(len(p)) > c.left {
@@ -119,7 +126,14 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 	}
 	n, err := c.r.Read(p)
 	c.left -= int64(n)
+	c.record(err)
 	return n, err
+}
+
+func (c *cappedReader) record(err error) {
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 }
 
 // charsetReader accepts the encodings Python clients may declare. Anything

@@ -2,6 +2,7 @@ package xmlrpc
 
 import (
 	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -133,5 +134,18 @@ func TestDecodeCallTooLargeIsDetectable(t *testing.T) {
 	body := "<methodCall><methodName>x</methodName></methodCall>"
 	if _, err := DecodeCall(strings.NewReader(body), Limits{MaxBytes: int64(len(body))}); err != nil {
 		t.Fatalf("body at the limit: %v", err)
+	}
+}
+
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }
+
+func TestDecodeCallReadError(t *testing.T) {
+	cause := errors.New("transport cut")
+	_, err := DecodeCall(io.MultiReader(strings.NewReader("<methodCall>"), failingReader{cause}), Limits{})
+	var e *Error
+	if !errors.Is(err, cause) || !errors.As(err, &e) || e.Msg != "the body could not be read" {
+		t.Fatalf("err = %v", err)
 	}
 }
