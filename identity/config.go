@@ -26,6 +26,10 @@ type Config struct {
 	// APIKeyMaxPerUser caps the live (unrevoked, unexpired) keys of a user
 	// (Odoo: base.programmatic_api_keys_limit, 10).
 	APIKeyMaxPerUser int `yaml:"api_key_max_per_user"`
+	// ProgrammaticAPIKeys lets every internal user create keys through
+	// res.users.apikeys.generate with an existing key (Odoo's ICP
+	// base.enable_programmatic_api_keys); administrators always may.
+	ProgrammaticAPIKeys bool `yaml:"programmatic_api_keys"`
 	// KeyUsageFlushInterval is how often in-memory key last-use records are
 	// written to the database by Run.
 	KeyUsageFlushInterval time.Duration `yaml:"key_usage_flush_interval"`

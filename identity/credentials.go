@@ -38,9 +38,11 @@ func errAccessDenied() error { return errs.E(errs.AccessDenied, "Access Denied")
 // Denied", after the same argon2id work; a throttled client or login gets
 // errs.TooManyRequests with Retry-After, without its password being checked.
 func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.Principal, error) {
-	id := c.Login
+	// id names the account for throttling and logs; idKind keeps a login
+	// that happens to read "#2" apart from uid 2 in the cache.
+	id, idKind := c.Login, "login"
 	if id == "" {
-		id = "#" + strconv.FormatInt(c.UID, 10)
+		id, idKind = "#"+strconv.FormatInt(c.UID, 10), "uid"
 	}
 	// Refused by shape: no such user can exist, and no hash is spent.
 	if c.Password == "" || len(c.Password) > maxPasswordLen || !utf8.ValidString(c.Password) ||
@@ -49,8 +51,8 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 	}
 	var k cacheKey
 	if !c.Interactive {
-		k = s.secretKey(kindPassword, id, c.Password)
-		if e := s.cache.get(k, s.now()); e != nil {
+		k = s.secretKey(kindPassword, idKind, id, c.Password)
+		if e := s.cache.get(k, s.now()); e != nil && (c.UID == 0 || e.p.UserID == c.UID) {
 			if e.keyID != 0 {
 				s.usage.record(e.keyID, s.now(), c.Client)
 			}

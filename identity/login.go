@@ -19,11 +19,12 @@ import (
 // both call it.
 func (s *Service) Login(r *httpd.Request, login, password string) (*principal.Principal, error) {
 	ctx := r.HTTP.Context()
-	if err := s.endRequestSession(r, false); err != nil {
-		return nil, err
-	}
 	p, err := s.CheckPassword(ctx, Credential{Login: login, Password: password, Client: r.Client, Interactive: true})
 	if err != nil {
+		// A failed attempt leaves the current session alone, as in Odoo.
+		return nil, err
+	}
+	if err := s.endRequestSession(r, false); err != nil {
 		return nil, err
 	}
 	return s.startSession(r, p.UserID)
@@ -131,13 +132,18 @@ func (s *Service) CheckRPC(ctx context.Context, uid int64, secret string, client
 	return s.CheckPassword(ctx, Credential{UID: uid, Password: secret, Client: client})
 }
 
-// GenerateKey is Odoo 19's res.users.apikeys.generate: key must be a valid
-// key of p's user; a key with the rpc scope may create any scope, another
+// GenerateKey is Odoo 19's res.users.apikeys.generate, allowed to
+// administrators, or to everyone when Config.ProgrammaticAPIKeys is set
+// (Odoo's base.enable_programmatic_api_keys) or in demo mode: key must be a
+// valid key of p's user; a key with the rpc scope may create any scope, another
 // key only keys within its own scopes. scope "" means rpc; expires nil asks
 // for a persistent key (administrators only). It returns the new secret.
 func (s *Service) GenerateKey(ctx context.Context, p *principal.Principal, key, scope, name string, expires *time.Time, client netip.Addr) (string, error) {
 	if p == nil || p.Public {
-		return "", errs.E(errs.AccessDenied, "Access Denied")
+		return "", errAccessDenied()
+	}
+	if !p.IsSystem() && !s.cfg.ProgrammaticAPIKeys && !s.demo {
+		return "", errs.E(errs.UserError, "Programmatic API keys are not enabled")
 	}
 	if err := s.checkThrottle(ctx, client, p.Login); err != nil {
 		return "", err
