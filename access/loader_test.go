@@ -6,6 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/rampart/rampart/domain"
+	"github.com/rampart/rampart/store/storetest"
 )
 
 // moduleOf reads the Odoo module from a fixture name: sale_security.xml →
@@ -88,6 +91,24 @@ func TestOdooFixturesLoad(t *testing.T) {
 	// The global product row applies to everyone.
 	if !s.HasACL("res.partner", "read", []string{"sales_team.group_sale_manager"}) || s.HasACL("sale.order", "unlink", []string{"sales_team.group_sale_salesman"}) {
 		t.Error("ACL union wrong")
+	}
+}
+
+// Every rule of the Odoo fixtures compiles to SQL, bound for a user.
+func TestOdooFixturesCompile(t *testing.T) {
+	s := loadOdoo(t)
+	models := odooModels()
+	d := storetest.SQLite(t).Dialect
+	for _, r := range s.Rules {
+		n, err := r.tmpl.Bind(probeContext())
+		if err != nil {
+			t.Errorf("%s: bind: %v", r.XMLID, err)
+			continue
+		}
+		sql, _, err := domain.Compile(d, models, r.Model, n, domain.CompileOptions{})
+		if err != nil || sql == "" {
+			t.Errorf("%s: %s: compile: %v", r.XMLID, r.Domain, err)
+		}
 	}
 }
 

@@ -51,7 +51,11 @@ func fields(specs ...string) map[string]*domain.Field {
 		if len(parts) > 2 {
 			co = parts[2]
 		}
-		m[name] = &domain.Field{Name: name, Type: typ, Column: name, Comodel: co}
+		f := &domain.Field{Name: name, Type: typ, Column: name, Comodel: co}
+		if typ == domain.Many2many {
+			f.Column, f.RelTable, f.RelColumn, f.RelComodelColumn = "", name+"_rel", "src_id", "dst_id"
+		}
+		m[name] = f
 	}
 	return m
 }
