@@ -63,6 +63,16 @@
 //     unless registered with Op "read".
 //   - Read-only built-ins run on read-only transactions: JSON-2 gives them
 //     routes of their own, the RPC services choose per call.
+//   - /jsonrpc and /xmlrpc are auth=none: the credentials travel in each
+//     call. httpd's per-address limit applies before the call; the
+//     per-key or per-user limit (Deps.Limiter) is applied by the services
+//     once the call's credentials are checked, so a busy integration is
+//     limited as itself, not as "anonymous".
+//   - An XML-RPC body over Deps.XMLLimits.MaxBytes (default 8 MiB) is a
+//     fault when it streams in without a length; one that declares a
+//     larger Content-Length is refused by httpd's 413 before anything is
+//     read (httpd buffers untyped bodies, so the route limit stays
+//     bounded).
 //   - db.list answers only when Deps.ListDB is set (Odoo's list_db); the
 //     database-management methods (create, drop, dump, ...) are always
 //     AccessDenied: rampart has no master password.

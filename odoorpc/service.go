@@ -86,28 +86,16 @@ func (s *Service) invoke(in invocation) (any, error) {
 	if !s.scopeAllows(in.p, in.model, m.op()) {
 		return nil, errs.Ef(errs.AccessError, "This API key's scope does not allow the operation '%s' on '%s'.", m.op(), clipName(in.model))
 	}
-	var cctx map[string]any
-	if v, ok := in.kwargs["context"]; ok {
-		c, ok := v.(map[string]any)
-		if v != nil && !ok {
-			return nil, typeError("%s(): context must be a dictionary", qual)
-		}
-		cctx = c
-		kw := make(map[string]any, len(in.kwargs))
-		for k, v := range in.kwargs {
-			if k != "context" {
-				kw[k] = v
-			}
-		}
-		in.kwargs = kw
+	cctx, kwargs, err := splitContext(qual, in.kwargs)
+	if err != nil {
+		return nil, err
 	}
-	args := in.args
-	ids := in.ids
+	args, ids := in.args, in.ids
 	if in.rpc && !m.ModelLevel {
+		// execute_kw and call_kw: a record method's ids are args[0].
 		if len(args) == 0 {
 			return nil, typeError("%s() missing 1 required positional argument: 'ids'", qual)
 		}
-		var err error
 		if ids, err = argIDs(qual, args[0]); err != nil {
 			return nil, err
 		}
@@ -116,7 +104,7 @@ func (s *Service) invoke(in invocation) (any, error) {
 	if m.ModelLevel && len(ids) > 0 {
 		return nil, errs.Ef(errs.UserError, "cannot call %s with ids", qual)
 	}
-	bound, err := bind(qual, m, args, in.kwargs)
+	bound, err := bind(qual, m, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -133,6 +121,26 @@ func (s *Service) invoke(in invocation) (any, error) {
 		RPC: in.rpc, svc: s,
 	}
 	return m.Fn(c)
+}
+
+// splitContext takes Odoo's context out of the keyword arguments: it is
+// applied to the environment, never bound to a parameter.
+func splitContext(qual string, kwargs map[string]any) (map[string]any, map[string]any, error) {
+	v, ok := kwargs["context"]
+	if !ok {
+		return nil, kwargs, nil
+	}
+	cctx, isMap := v.(map[string]any)
+	if v != nil && !isMap {
+		return nil, nil, typeError("%s(): context must be a dictionary", qual)
+	}
+	rest := make(map[string]any, len(kwargs))
+	for k, v := range kwargs {
+		if k != "context" {
+			rest[k] = v
+		}
+	}
+	return cctx, rest, nil
 }
 
 // hasModel reports whether some public method exists for model outside
