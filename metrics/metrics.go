@@ -14,6 +14,21 @@
 // callers are bounded: past a fixed number of distinct values per label,
 // new values are counted as "other", so a bug or a hostile input cannot
 // grow the registry without limit.
+//
+// Series (namespace "rampart" by default):
+//
+//	rampart_http_requests_total{route,status}           counter
+//	rampart_http_request_duration_seconds{route}        histogram
+//	rampart_http_requests_in_flight                     gauge
+//	rampart_auth_failures_total{reason}                 counter
+//	rampart_auth_failure_pileups_total{kind=ip|login}   counter
+//	rampart_ratelimit_refused_total{policy}             counter
+//	rampart_ratelimit_redis_fallback_total{outcome}     counter (local|deny)
+//	rampart_orm_sudo_total{model}                       counter
+//	rampart_db_connections_{max,open,in_use,idle}{pool} gauges
+//	rampart_db_waits_total, rampart_db_wait_seconds_total, rampart_db_closed_*_total{pool}
+//
+// plus the Go runtime (go_*) and process (rampart_process_*) collectors.
 package metrics
 
 import (
