@@ -241,10 +241,12 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor *principal.Principal, 
 		_, err = tx.Exec(ctx, `UPDATE rampart_api_keys SET revoked_at = ? WHERE id = ?`, s.now().UnixMilli(), id)
 		return err
 	})
-	s.cache.dropWhere(func(e *credEntry) bool { return e.keyID == id })
 	if err != nil {
+		// Perhaps revoked on another instance: forget it here too.
+		s.cache.dropWhere(func(e *credEntry) bool { return e.keyID == id })
 		return err
 	}
+	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.keyID == id })
 	s.log.Info("api key revoked", "key_id", id, "uid", uid, "by", owner)
 	s.emit(ctx, AuthEvent{Type: EventKeyRevoked, UserID: uid, Login: login, ActorID: actorID(actor, uid), KeyID: id})
 	return nil

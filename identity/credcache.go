@@ -135,7 +135,20 @@ func (c *credCache) dropUser(uid int64) {
 	c.mu.Unlock()
 }
 
-// dropWhere drops the entries f selects (revoking one key or session by id).
+// dropUserWhere drops the entries of user uid that f selects: a logout or
+// a revocation scans one user's entries, not the whole cache.
+func (c *credCache) dropUserWhere(uid int64, f func(*credEntry) bool) {
+	c.mu.Lock()
+	for k := range c.byUser[uid] {
+		if e := c.m[k]; e != nil && f(e) {
+			c.removeLocked(k, e)
+		}
+	}
+	c.mu.Unlock()
+}
+
+// dropWhere drops the entries f selects, scanning the whole cache; for the
+// rare case where the owner is unknown.
 func (c *credCache) dropWhere(f func(*credEntry) bool) {
 	c.mu.Lock()
 	for k, e := range c.m {

@@ -71,7 +71,7 @@ func (s *Service) endRequestSession(r *httpd.Request, clear bool) error {
 			return err
 		}
 		if e != nil {
-			if err := s.deleteSession(ctx, e.sess.id); err != nil {
+			if err := s.deleteSession(ctx, e.sess.userID, e.sess.id); err != nil {
 				return err
 			}
 			s.emit(ctx, AuthEvent{Type: EventLogout, UserID: e.p.UserID, Login: e.p.Login, Client: r.Client, SessionID: e.sess.id})

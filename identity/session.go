@@ -135,7 +135,7 @@ func (s *Service) session(ctx context.Context, sid string) (e *credEntry, touche
 	}
 	if !now.Before(e.sess.expiresAt) || !now.Before(e.sess.idleEnd(s.cfg.SessionIdleTimeout)) {
 		s.cache.drop(k)
-		return nil, false, s.deleteSession(ctx, e.sess.id)
+		return nil, false, s.deleteSession(ctx, e.sess.userID, e.sess.id)
 	}
 	touched, err = s.touch(ctx, e.sess, now)
 	return e, touched, err
@@ -143,7 +143,7 @@ func (s *Service) session(ctx context.Context, sid string) (e *credEntry, touche
 
 func (s *Service) loadSession(ctx context.Context, sid string, now time.Time) (*credEntry, error) {
 	var e *credEntry
-	stale := int64(0)
+	var stale *sessionRow
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
 		var row sessionRow
 		var csrf string
@@ -167,7 +167,7 @@ func (s *Service) loadSession(ctx context.Context, sid string, now time.Time) (*
 			return err
 		}
 		if !u.active || u.cv != row.cv || u.login == PublicLogin {
-			stale = row.id
+			stale = &row
 			return nil
 		}
 		p, err := loadPrincipal(ctx, tx, u)
@@ -181,9 +181,9 @@ func (s *Service) loadSession(ctx context.Context, sid string, now time.Time) (*
 	if err != nil {
 		return nil, err
 	}
-	if stale != 0 {
+	if stale != nil {
 		// The credentials changed since login: the session is over for good.
-		return nil, s.deleteSession(ctx, stale)
+		return nil, s.deleteSession(ctx, stale.userID, stale.id)
 	}
 	return e, nil
 }
@@ -204,8 +204,8 @@ func (s *Service) touch(ctx context.Context, row *sessionRow, now time.Time) (bo
 	return err == nil, err
 }
 
-func (s *Service) deleteSession(ctx context.Context, id int64) error {
-	s.cache.dropWhere(func(e *credEntry) bool { return e.sess != nil && e.sess.id == id })
+func (s *Service) deleteSession(ctx context.Context, uid, id int64) error {
+	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.sess != nil && e.sess.id == id })
 	return s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM rampart_sessions WHERE id = ?`, id)
 		return err
@@ -255,7 +255,7 @@ func (s *Service) EndSession(ctx context.Context, uid, id int64) error {
 		n, _ = res.RowsAffected()
 		return nil
 	})
-	s.cache.dropWhere(func(e *credEntry) bool { return e.sess != nil && e.sess.id == id })
+	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.sess != nil && e.sess.id == id })
 	if err == nil && n == 0 {
 		return errs.E(errs.NotFound, "No such session.")
 	}
@@ -268,7 +268,7 @@ func (s *Service) EndUserSessions(ctx context.Context, uid, keep int64) error {
 		_, err := tx.Exec(ctx, `DELETE FROM rampart_sessions WHERE user_id = ? AND id <> ?`, uid, keep)
 		return err
 	})
-	s.cache.dropWhere(func(e *credEntry) bool { return e.sess != nil && e.sess.userID == uid && e.sess.id != keep })
+	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.sess != nil && e.sess.id != keep })
 	return err
 }
 
