@@ -255,6 +255,8 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
 	routes = append(routes, rpc...)
+	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
+	routes = append(routes, a.Audit.AdminRoutes()...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	if cfg.Demo {
 		// The seed guide's endpoints, done right, as examples to read and try.

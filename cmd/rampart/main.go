@@ -2,6 +2,7 @@
 //
 //	rampart serve [--addr HOST:PORT] [--data DIR] [--db URL] [--config FILE] [--demo]
 //	rampart routes [--json]
+//	rampart users|keys|access|audit [--data DIR | --db URL | --config FILE] SUBCOMMAND ...
 //
 // Run `rampart help` for every command. This file is CLI and wiring only;
 // the behaviour lives in the packages.
@@ -36,6 +37,10 @@ func commands() []command {
 	return []command{
 		{"serve", "run the server", cmdServe},
 		{"routes", "list every route with its type, auth, methods, CSRF, scope and version", cmdRoutes},
+		{"users", "users create|list|passwd|disable|groups ...", adminCommand("users", cmdUsers)},
+		{"keys", "keys create --user LOGIN --name NAME [--scope S]... [--expires-in D] | list | revoke", adminCommand("keys", cmdKeys)},
+		{"access", "access explain --user LOGIN --model MODEL --op OP [--id ID]", adminCommand("access", cmdAccess)},
+		{"audit", "audit tail|search ...", adminCommand("audit", cmdAudit)},
 	}
 }
 
