@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -275,4 +276,65 @@ func TestLiveJSON2(t *testing.T) {
 		}
 	}
 	t.Errorf("sale.order missing from the doc index")
+}
+
+// TestLiveWebSession runs the web-client endpoints on the real stack: an
+// interactive login sets the session cookie, the session then serves
+// session_info and call_kw, and destroy ends it.
+func TestLiveWebSession(t *testing.T) {
+	cfg := startLive(t)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	call := func(path string, params map[string]any) map[string]any {
+		t.Helper()
+		b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
+		resp, err := client.Post(cfg.URL+path, "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatalf("%s: %d: %v", path, resp.StatusCode, err)
+		}
+		return out
+	}
+	errName := func(out map[string]any) string {
+		e, _ := out["error"].(map[string]any)
+		d, _ := e["data"].(map[string]any)
+		s, _ := d["name"].(string)
+		return s
+	}
+
+	if out := call("/web/session/authenticate", map[string]any{"db": cfg.DB, "login": "alice", "password": cfg.User.Key}); errName(out) != "odoo.exceptions.AccessDenied" {
+		t.Errorf("an API key was accepted as an interactive password: %v", out)
+	}
+	out := call("/web/session/authenticate", map[string]any{"db": cfg.DB, "login": "alice", "password": "alice"})
+	info, _ := out["result"].(map[string]any)
+	if info == nil || info["uid"] != float64(cfg.userID) || info["is_internal_user"] != true || info["server_version"] != "19.0" {
+		t.Fatalf("authenticate: %v", out)
+	}
+	companies, _ := info["user_companies"].(map[string]any)
+	if allowed, _ := companies["allowed_companies"].(map[string]any); len(allowed) == 0 {
+		t.Errorf("session_info without allowed companies: %v", info["user_companies"])
+	}
+	if out := call("/web/session/get_session_info", map[string]any{}); out["result"].(map[string]any)["uid"] != float64(cfg.userID) {
+		t.Errorf("get_session_info: %v", out)
+	}
+	out = call("/web/dataset/call_kw/sale.order/search_count", map[string]any{"model": "sale.order", "method": "search_count", "args": []any{[]any{}}, "kwargs": map[string]any{}})
+	if n, _ := out["result"].(float64); n < 1 {
+		t.Errorf("call_kw: %v", out)
+	}
+	out = call("/web/dataset/call_kw", map[string]any{"model": "sale.order", "method": "read", "args": []any{[]any{cfg.ForeignOrderID}, []any{"name"}}, "kwargs": map[string]any{}})
+	if errName(out) != "odoo.exceptions.MissingError" {
+		t.Errorf("call_kw read of a foreign order: %v", out)
+	}
+	call("/web/session/destroy", map[string]any{})
+	out = call("/web/session/get_session_info", map[string]any{})
+	if e, _ := out["error"].(map[string]any); e == nil || e["code"] != 100.0 {
+		t.Errorf("after destroy: %v", out)
+	}
 }
