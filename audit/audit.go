@@ -4,11 +4,14 @@
 // revoked).
 //
 // Changes are recorded in the same transaction as the change itself (the
-// ORM calls Trail.Append with its transaction), so a rolled-back change
-// leaves no entry and a committed change always has one. Denials are the
-// exception: the request that was refused rolls back, yet the refusal must
-// stay on record, so they are written in a transaction of their own (see
-// Trail.Detached).
+// ORM calls Trail.Record, the orm.Auditor, with its transaction), so a
+// rolled-back change leaves no entry and a committed change always has
+// one. Denials and sudo reads are the exception: the refused request rolls
+// back, yet the refusal must stay on record, so the ORM buffers them and
+// hands them to Record in a short transaction of its own after the
+// request's transaction ended. Authentication events (identity.EventSink)
+// arrive outside any transaction and are queued (Trail.Detached) so that a
+// login never waits on the trail.
 //
 // The table can only grow: the package has no update or delete API, and on
 // both databases triggers refuse UPDATE and DELETE of audit rows.

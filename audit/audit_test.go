@@ -3,10 +3,12 @@ package audit_test
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
 )
@@ -121,4 +123,27 @@ func TestDetachedAndSearch(t *testing.T) {
 			t.Error("unknown op accepted")
 		}
 	})
+}
+
+func TestAuthEvents(t *testing.T) {
+	ctx := context.Background()
+	tr := newTrail(t, storetest.SQLite(t))
+	at := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
+	tr.AuthEvent(ctx, identity.AuthEvent{Type: identity.EventLoginFailed, Time: at, Login: "mallory", Client: netip.MustParseAddr("198.51.100.9"), Reason: "wrong password"})
+	tr.AuthEvent(ctx, identity.AuthEvent{Type: identity.EventKeyRevoked, Time: at.Add(time.Second), UserID: 5, ActorID: 1, KeyID: 42})
+	tr.AuthEvent(ctx, identity.AuthEvent{Type: identity.EventLoginThrottled, Time: at.Add(2 * time.Second), Login: "mallory"})
+	tr.Flush()
+	got, err := tr.Tail(ctx, 10)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%+v, %v", got, err)
+	}
+	if e := got[2]; e.Op != audit.OpLoginFail || e.Login != "mallory" || e.ClientIP != "198.51.100.9" || e.Detail != "wrong password" {
+		t.Errorf("failed login entry %+v", e)
+	}
+	if e := got[1]; e.Op != audit.OpKeyRevoked || e.UserID != 5 || e.RealUserID != 1 || e.IDs[0] != 42 {
+		t.Errorf("key revoked entry %+v", e)
+	}
+	if e := got[0]; e.Op != audit.OpLoginThrottled {
+		t.Errorf("throttled entry %+v", e)
+	}
 }
