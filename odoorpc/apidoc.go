@@ -54,8 +54,8 @@ func (s *Service) docRoutes() []*httpd.Route {
 	get := []string{http.MethodGet}
 	return []*httpd.Route{
 		{Name: "doc-index", Path: "/doc/index.json", Type: httpd.TypeJSON2, Auth: httpd.AuthUser, Methods: get,
-			ReadOnly: true, Handler: s.handleDocIndex},
+			ReadOnly: true, Handler: s.dbChecked(s.handleDocIndex)},
 		{Name: "doc-bearer-index", Path: "/doc-bearer/index.json", Type: httpd.TypeJSON2, Auth: httpd.AuthBearer, Methods: get,
-			ReadOnly: true, Scope: "rpc", Handler: s.handleDocIndex},
+			ReadOnly: true, Scope: "rpc", Handler: s.dbChecked(s.handleDocIndex)},
 	}
 }

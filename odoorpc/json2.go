@@ -11,9 +11,6 @@ import (
 // handleJSON2 is POST /json/2/{model}/{method}: the body's ids and context,
 // every other key a named argument; the bare result.
 func (s *Service) handleJSON2(r *httpd.Request) (any, error) {
-	if err := s.checkDBHeader(r); err != nil {
-		return nil, err
-	}
 	model, method := r.HTTP.PathValue("model"), r.HTTP.PathValue("method")
 	if method == "" {
 		// A read-only route names its method in the path itself.
@@ -88,7 +85,7 @@ func (s *Service) json2Routes() []*httpd.Route {
 	for _, p := range paths {
 		routes = append(routes,
 			&httpd.Route{Name: p.name, Path: p.path, Type: httpd.TypeJSON2, Auth: httpd.AuthBearer,
-				Methods: []string{http.MethodPost}, Scope: "rpc", ReadOnly: p.readOnly, Handler: s.handleJSON2},
+				Methods: []string{http.MethodPost}, Scope: "rpc", ReadOnly: p.readOnly, Handler: s.dbChecked(s.handleJSON2)},
 			// A GET on a valid model/method path gets the catch-all's 404
 			// in Odoo, not a 405.
 			&httpd.Route{Name: p.name + "-other-methods", Path: p.path, Type: httpd.TypeJSON2, Auth: httpd.AuthNone,

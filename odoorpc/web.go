@@ -22,13 +22,13 @@ func (s *Service) webRoutes() []*httpd.Route {
 			return versionInfo(), nil
 		}),
 		jr("web-session-authenticate", "/web/session/authenticate", httpd.AuthNone, s.handleAuthenticate),
-		jr("web-session-info", "/web/session/get_session_info", httpd.AuthUser, func(r *httpd.Request) (any, error) {
+		jr("web-session-info", "/web/session/get_session_info", httpd.AuthUser, s.dbChecked(func(r *httpd.Request) (any, error) {
 			return s.sessionInfo(r, r.Principal, s.requestData(r))
-		}),
-		jr("web-session-check", "/web/session/check", httpd.AuthUser, func(*httpd.Request) (any, error) { return nil, nil }),
-		jr("web-session-destroy", "/web/session/destroy", httpd.AuthUser, s.handleDestroy),
-		jr("web-call-kw", "/web/dataset/call_kw", httpd.AuthUser, s.handleCallKw),
-		jr("web-call-kw-path", "/web/dataset/call_kw/{path...}", httpd.AuthUser, s.handleCallKw),
+		})),
+		jr("web-session-check", "/web/session/check", httpd.AuthUser, s.dbChecked(func(*httpd.Request) (any, error) { return nil, nil })),
+		jr("web-session-destroy", "/web/session/destroy", httpd.AuthUser, s.dbChecked(s.handleDestroy)),
+		jr("web-call-kw", "/web/dataset/call_kw", httpd.AuthUser, s.dbChecked(s.handleCallKw)),
+		jr("web-call-kw-path", "/web/dataset/call_kw/{path...}", httpd.AuthUser, s.dbChecked(s.handleCallKw)),
 		jr("web-database-list", "/web/database/list", httpd.AuthNone, func(*httpd.Request) (any, error) {
 			if !s.deps.ListDB {
 				return nil, errs.E(errs.AccessDenied, "Access Denied")
@@ -37,6 +37,18 @@ func (s *Service) webRoutes() []*httpd.Route {
 		}),
 		{Name: "web-version", Path: "/web/version", Type: httpd.TypeHTTP, Auth: httpd.AuthNone, Methods: get, ReadOnly: true, Handler: versionPage},
 		{Name: "json-version", Path: "/json/version", Type: httpd.TypeHTTP, Auth: httpd.AuthNone, Methods: get, ReadOnly: true, Handler: versionPage},
+	}
+}
+
+// dbChecked refuses, before h runs, a request whose X-Odoo-Database names
+// another database: Odoo then has no database for the request, and only
+// auth=none routes exist without one.
+func (s *Service) dbChecked(h httpd.Handler) httpd.Handler {
+	return func(r *httpd.Request) (any, error) {
+		if err := s.checkDBHeader(r); err != nil {
+			return nil, err
+		}
+		return h(r)
 	}
 }
 

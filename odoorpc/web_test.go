@@ -54,6 +54,8 @@ func TestWebEndpoints(t *testing.T) {
 			cookie, failure(0, "odoo.exceptions.AccessError", "You are not allowed to read 'hr.secret' (hr.secret) records.")},
 		{"call_kw bad kwargs", "/web/dataset/call_kw", map[string]any{"model": "res.partner", "method": "search", "args": []any{}, "kwargs": []any{}},
 			cookie, failure(0, "odoo.exceptions.UserError", "call_kw(): kwargs must be a dictionary")},
+		{"call_kw other database", "/web/dataset/call_kw", map[string]any{"model": "res.partner", "method": "search_count", "args": []any{[]any{}}},
+			map[string]string{"Cookie": "session_id=good", "X-Odoo-Database": "other"}, failure(404, "werkzeug.exceptions.NotFound", `database "other" does not exist`)},
 		{"destroy", "/web/session/destroy", map[string]any{}, cookie, result(nil)},
 	}
 	for _, tt := range tests {
