@@ -89,7 +89,7 @@ rules:
 		{nil, "read", "[('state', '!=', 'cancel')]"},
 		{[]string{"m.a"}, "read", "['&', ('state', '!=', 'cancel'), ('user_id', '=', 7)]"},
 		{[]string{"m.a", "m.b"}, "read", "['&', ('state', '!=', 'cancel'), '|', ('user_id', '=', 7), ('partner_id', '=', 40)]"},
-		{[]string{"m.all"}, "read", "[('state', '!=', 'cancel')]"},            // (1,'=',1) in the OR: globals stay
+		{[]string{"m.all"}, "read", "[('state', '!=', 'cancel')]"},                                         // (1,'=',1) in the OR: globals stay
 		{[]string{"m.all", "m.b"}, "write", "['&', ('state', '!=', 'cancel'), ('company_id', 'in', [2])]"}, // write: g2 too
 	} {
 		p := &principal.Principal{UserID: 7, PartnerID: 40, CompanyID: 2, CompanyIDs: []int64{2}, GroupXMLIDs: tc.groups}
