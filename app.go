@@ -168,6 +168,9 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 	a.Identity, err = identity.New(db, identity.Options{
 		Config: cfg.Identity, Logger: log, Clock: o.Now, Demo: cfg.Demo,
+		// Login failure counters live where the rate limits do: Redis when
+		// configured (shared by every instance), else the database.
+		Failures:            a.Limiter.LoginFailureStore(identity.NewDBFailureStore(db)),
 		Events:              authEvents{a.Audit, a.Metrics},
 		InsecureFastHashing: o.InsecureFastHashing,
 	})
@@ -198,6 +201,9 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 	for _, w := range rep.Warnings {
 		log.Warn("schema sync", "warning", w)
+	}
+	if err := a.ensureCompany(ctx); err != nil {
+		return fmt.Errorf("main company: %w", err)
 	}
 
 	// Security: every app's groups, ACLs and rules, checked at load.
@@ -262,6 +268,13 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		// The seed guide's endpoints, done right, as examples to read and try.
 		routes = append(routes, seed.Routes(seed.Deps{CSRF: a.CSRF})...)
 	}
+	for _, r := range routes {
+		if r.RateLimit == "" && isLoginPath(r.Path) {
+			// Password guessing gets its own, much smaller budget per client
+			// IP, on top of identity's per-IP cooldown and per-login backoff.
+			r.RateLimit = ratelimit.PolicyLoginIP
+		}
+	}
 	if err := a.Handle(routes...); err != nil {
 		return err
 	}
@@ -271,6 +284,16 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		}
 	}
 	return nil
+}
+
+// isLoginPath reports the built-in routes that take a password.
+func isLoginPath(path string) bool {
+	switch path {
+	case "/rampart/auth/login", "/rampart/auth/password", "/rampart/auth/keys/create",
+		"/web/session/authenticate", "/web/login":
+		return true
+	}
+	return false
 }
 
 // Handle registers application routes. Call before Handler or Run. A

@@ -256,3 +256,33 @@ func (a *App) demoKeys(ctx context.Context, uids map[string]int64) error {
 }
 
 const demoKeyName = "demo start-up key"
+
+// ensureCompany creates the main company when there is none: users belong
+// to a company (identity defaults them to id 1), and the company rules of
+// every app need one. Odoo ships "YourCompany" the same way.
+func (a *App) ensureCompany(ctx context.Context) (err error) {
+	admin, err := a.Identity.UserByLogin(ctx, "admin")
+	if err != nil {
+		return err
+	}
+	p, err := a.Identity.Principal(ctx, admin.ID)
+	if err != nil {
+		return err
+	}
+	env := orm.NewEnv(ctx, a.Registry, a.DB, p, orm.EnvOptions{RequestID: "bootstrap", Route: "bootstrap"})
+	defer func() {
+		if ferr := env.Finish(err); err == nil {
+			err = ferr
+		}
+	}()
+	companies, err := env.Sudo("bootstrap: every server needs a main company").Model("res.company")
+	if err != nil {
+		return err
+	}
+	n, err := companies.SearchCount(nil, 1)
+	if err != nil || n > 0 {
+		return err
+	}
+	_, err = companies.Create([]map[string]any{{"name": "My Company"}})
+	return err
+}

@@ -51,8 +51,11 @@ func (sqliteDialect) IsUniqueViolation(err error) bool {
 	c := sqliteCode(err)
 	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
+// ON DELETE RESTRICT is enforced by SQLite as a trigger, so a delete that
+// a reference forbids reports SQLITE_CONSTRAINT_TRIGGER, not _FOREIGNKEY.
 func (sqliteDialect) IsForeignKeyViolation(err error) bool {
-	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	c := sqliteCode(err)
+	return c == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY || c == sqlite3.SQLITE_CONSTRAINT_TRIGGER
 }
 func (sqliteDialect) IsNotNullViolation(err error) bool {
 	return sqliteCode(err) == sqlite3.SQLITE_CONSTRAINT_NOTNULL

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -58,6 +59,42 @@ func TestMigrateAndTx(t *testing.T) {
 		}
 		if err := db.Ping(ctx); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+func TestRestrictIsValidation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		idcol := "INTEGER PRIMARY KEY AUTOINCREMENT"
+		if db.Dialect.Name() == "postgres" {
+			idcol = "BIGSERIAL PRIMARY KEY"
+		}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			for _, q := range []string{
+				"CREATE TABLE p (id " + idcol + ")",
+				"CREATE TABLE c (id " + idcol + ", p_id BIGINT REFERENCES p(id) ON DELETE RESTRICT)",
+				"INSERT INTO p (id) VALUES (1)",
+				"INSERT INTO c (p_id) VALUES (1)",
+			} {
+				if _, err := tx.Exec(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, "DELETE FROM p WHERE id = ?", 1)
+			return err
+		})
+		if !errs.Is(err, errs.ValidationError) {
+			t.Fatalf("restricted delete: got %v, want a ValidationError", err)
+		}
+		if strings.Contains(errs.As(err).Message(), "constraint") {
+			t.Errorf("driver text leaked: %q", errs.As(err).Message())
 		}
 	})
 }
