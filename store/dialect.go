@@ -51,6 +51,7 @@ func (sqliteDialect) IsUniqueViolation(err error) bool {
 	c := sqliteCode(err)
 	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
+
 // ON DELETE RESTRICT is enforced by SQLite as a trigger, so a delete that
 // a reference forbids reports SQLITE_CONSTRAINT_TRIGGER, not _FOREIGNKEY.
 func (sqliteDialect) IsForeignKeyViolation(err error) bool {
