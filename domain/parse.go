@@ -52,11 +52,30 @@ func Parse(src string, ev EvalContext) (Node, error) { return Limits{}.Parse(src
 
 // Parse is the package-level Parse with these limits.
 func (l Limits) Parse(src string, ev EvalContext) (Node, error) {
-	t, err := l.ParseTemplate(src)
+	// No dry run with placeholders: the names are resolved right away.
+	t, err := l.parse(src)
 	if err != nil {
 		return nil, err
 	}
 	return t.Bind(ev)
+}
+
+// parse reads src into an unchecked template (syntax and limits only).
+func (l Limits) parse(src string) (*Template, error) {
+	l = l.withDefaults()
+	if len(src) > l.MaxSource {
+		return nil, invalid("longer than %d bytes", l.MaxSource)
+	}
+	if !utf8.ValidString(src) {
+		return nil, invalid("not valid UTF-8")
+	}
+	p := &pyParser{src: src, lim: l}
+	p.next()
+	e, err := p.parseTop()
+	if err != nil {
+		return nil, err
+	}
+	return &Template{src: src, expr: e, lim: l, names: p.names}, nil
 }
 
 // Template is a parsed string domain whose names are not yet resolved:
@@ -78,27 +97,17 @@ func ParseTemplate(src string) (*Template, error) { return Limits{}.ParseTemplat
 
 // ParseTemplate is the package-level ParseTemplate with these limits.
 func (l Limits) ParseTemplate(src string) (*Template, error) {
-	l = l.withDefaults()
-	if len(src) > l.MaxSource {
-		return nil, invalid("longer than %d bytes", l.MaxSource)
-	}
-	if !utf8.ValidString(src) {
-		return nil, invalid("not valid UTF-8")
-	}
-	p := &pyParser{src: src, lim: l}
-	p.next()
-	e, err := p.parseTop()
+	t, err := l.parse(src)
 	if err != nil {
 		return nil, err
 	}
-	t := &Template{src: src, expr: e, lim: l, names: p.names}
 	// Evaluate once with placeholders: a pure literal yields the domain
 	// itself, built once; otherwise this still catches structural errors.
-	v, err := t.eval(e, nil)
+	v, err := t.eval(t.expr, nil)
 	if err != nil {
 		return nil, err
 	}
-	n, err := toNode(v, l)
+	n, err := toNode(v, t.lim)
 	if errors.Is(err, errUnresolved) {
 		return t, nil
 	}
@@ -510,15 +519,16 @@ func (p *pyParser) next() {
 		p.tok = token{kind: tPunct, pos: start, err: p.errAt(start, "unexpected character %q", r)}
 	default:
 		// Two-character operators first, so errors name them whole.
-		for _, op := range []string{"**", "//", "==", "!=", "<=", ">=", "<<", ">>", "->", ":="} {
-			if strings.HasPrefix(s[p.off:], op) {
+		if p.off+1 < len(s) {
+			switch op := s[p.off : p.off+2]; op {
+			case "**", "//", "==", "!=", "<=", ">=", "<<", ">>", "->", ":=":
 				p.off += 2
 				p.tok = token{kind: tPunct, pos: start, text: op}
 				return
 			}
 		}
 		p.off++
-		p.tok = token{kind: tPunct, pos: start, text: string(c)}
+		p.tok = token{kind: tPunct, pos: start, text: s[start:p.off]}
 	}
 }
 
@@ -580,38 +590,56 @@ func (p *pyParser) scanNumber(start int) token {
 	return token{kind: tInt, pos: start, i: i}
 }
 
+// tripleAt reports three quote characters at i.
+func tripleAt(s string, i int, quote byte) bool {
+	return i+2 < len(s) && s[i] == quote && s[i+1] == quote && s[i+2] == quote
+}
+
 // scanString scans a quoted string (one or three quotes) with Python's
-// escapes, the opening quote at q.
+// escapes, the opening quote at q. A string without escapes is a slice of
+// the source.
 func (p *pyParser) scanString(start, q int) token {
 	s := p.src
 	quote := s[q]
-	triple := strings.HasPrefix(s[q:], strings.Repeat(string(quote), 3))
+	triple := tripleAt(s, q, quote)
 	p.off = q + 1
 	if triple {
 		p.off = q + 3
 	}
+	from := p.off
 	var b strings.Builder
+	escaped := false
 	for {
 		if p.off >= len(s) {
 			return token{kind: tString, pos: start, err: p.errAt(start, "unterminated string")}
 		}
 		c := s[p.off]
 		switch {
-		case c == quote && (!triple || strings.HasPrefix(s[p.off:], strings.Repeat(string(quote), 3))):
+		case c == quote && (!triple || tripleAt(s, p.off, quote)):
+			str := s[from:p.off]
+			if escaped {
+				str = b.String()
+			}
 			if triple {
 				p.off += 3
 			} else {
 				p.off++
 			}
-			return token{kind: tString, pos: start, str: b.String()}
+			return token{kind: tString, pos: start, str: str}
 		case c == '\n' && !triple:
 			return token{kind: tString, pos: start, err: p.errAt(start, "unterminated string")}
 		case c == '\\':
+			if !escaped {
+				escaped = true
+				b.WriteString(s[from:p.off])
+			}
 			if err := p.escape(&b); err != nil {
 				return token{kind: tString, pos: start, err: err}
 			}
 		default:
-			b.WriteByte(c)
+			if escaped {
+				b.WriteByte(c)
+			}
 			p.off++
 		}
 	}
@@ -693,7 +721,7 @@ func simpleEscape(c byte) (string, bool) {
 func (p *pyParser) scanRaw(start, q int) token {
 	s := p.src
 	quote := s[q]
-	triple := strings.HasPrefix(s[q:], strings.Repeat(string(quote), 3))
+	triple := tripleAt(s, q, quote)
 	p.off = q + 1
 	if triple {
 		p.off = q + 3
@@ -704,7 +732,7 @@ func (p *pyParser) scanRaw(start, q int) token {
 		switch {
 		case c == '\\' && p.off+1 < len(s):
 			p.off += 2
-		case c == quote && (!triple || strings.HasPrefix(s[p.off:], strings.Repeat(string(quote), 3))):
+		case c == quote && (!triple || tripleAt(s, p.off, quote)):
 			str := s[from:p.off]
 			if triple {
 				p.off += 3
