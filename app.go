@@ -202,8 +202,10 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	for _, w := range rep.Warnings {
 		log.Warn("schema sync", "warning", w)
 	}
-	if err := a.ensureCompany(ctx); err != nil {
-		return fmt.Errorf("main company: %w", err)
+	if !cfg.Demo { // the demo app creates its own two companies
+		if err := a.ensureCompany(ctx); err != nil {
+			return fmt.Errorf("main company: %w", err)
+		}
 	}
 
 	// Security: every app's groups, ACLs and rules, checked at load.
