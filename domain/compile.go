@@ -15,7 +15,8 @@ import (
 type CompileOptions struct {
 	// Alias qualifies the model's columns: the ORM writes
 	// FROM "table" AS "alias". Empty means the table name itself. It is
-	// quoted by the dialect. Sub-queries use aliases "_d1", "_d2", ...
+	// quoted by the dialect. Sub-queries use aliases "_d1", "_d2", ...,
+	// so the caller's own aliases must not look like those.
 	Alias string
 	// ArgOffset is the number of parameters that precede the fragment in
 	// the final statement: placeholders start at ArgOffset+1. Run the
