@@ -7,52 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 )
-
-// Limits bound what one request may cost to decode. Zero fields take the
-// defaults of DefaultLimits.
-type Limits struct {
-	// MaxBytes is the largest body accepted (the whole document).
-	MaxBytes int64
-	// MaxDepth is the deepest nesting of arrays and structs.
-	MaxDepth int
-	// MaxValues is the most values (scalars and containers) in one call.
-	MaxValues int
-	// MaxString is the longest string or base64 text, in bytes.
-	MaxString int
-}
-
-// DefaultLimits are generous for real Odoo clients (an execute_kw call
-// with a domain nests about six levels) and small enough that a hostile
-// body cannot tie up a worker.
-var DefaultLimits = Limits{
-	MaxBytes:  16 << 20,
-	MaxDepth:  32,
-	MaxValues: 200_000,
-	MaxString: 8 << 20,
-}
-
-func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
-	if l.MaxBytes > 0 {
-		d.MaxBytes = l.MaxBytes
-	}
-	if l.MaxDepth > 0 {
-		d.MaxDepth = l.MaxDepth
-	}
-	if l.MaxValues > 0 {
-		d.MaxValues = l.MaxValues
-	}
-	if l.MaxString > 0 {
-		d.MaxString = l.MaxString
-	}
-	return d
-}
 
 // Error is a decoding failure. Its message is short and safe to put in a
 // fault string: it never echoes more than a few bytes of the input.
@@ -97,77 +54,6 @@ func DecodeCall(r io.Reader, lim Limits) (*Call, error) {
 		return nil, &Error{Msg: clipN(err.Error(), 160)}
 	}
 	return call, nil
-}
-
-// cappedReader fails once more than left bytes were read, instead of
-// silently truncating (which would turn an oversized body into a
-// confusing syntax error).
-type cappedReader struct {
-	r    io.Reader
-	left int64
-	over bool
-	err  error // the first read error other than EOF
-}
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.left <= 0 {
-		// Probe one byte: a body of exactly MaxBytes is fine.
-		var one [1]byte
-		n, err := c.r.Read(one[:])
-		if n > 0 {
-			c.over = true
-			return 0, ErrTooLarge
-		}
-		c.record(err)
-		return 0, err
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.r.Read(p)
-	c.left -= int64(n)
-	c.record(err)
-	return n, err
-}
-
-func (c *cappedReader) record(err error) {
-	if err != nil && err != io.EOF && c.err == nil {
-		c.err = err
-	}
-}
-
-// charsetReader accepts the encodings Python clients may declare. Anything
-// else is refused rather than guessed.
-func charsetReader(label string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return in, nil
-	case "iso-8859-1", "latin-1", "latin1", "iso8859-1":
-		return &latin1Reader{r: in}, nil
-	}
-	return nil, &Error{Msg: "unsupported encoding " + strconv.Quote(clip(label))}
-}
-
-// latin1Reader converts ISO-8859-1 to UTF-8 (each byte is its code point).
-type latin1Reader struct {
-	r   io.Reader
-	buf []byte
-}
-
-func (l *latin1Reader) Read(p []byte) (int, error) {
-	if len(l.buf) == 0 {
-		raw := make([]byte, max(len(p)/2, 1))
-		n, err := l.r.Read(raw)
-		for _, b := range raw[:n] {
-			l.buf = utf8.AppendRune(l.buf, rune(b))
-		}
-		if n == 0 {
-			return 0, err
-		}
-	}
-	n := copy(p, l.buf)
-	l.buf = l.buf[n:]
-	return n, nil
 }
 
 type decoder struct {
@@ -509,65 +395,4 @@ func (d *decoder) strct(depth int) (any, error) {
 			out[name] = v
 		}
 	}
-}
-
-func parseInt(s string) (any, error) {
-	s = strings.TrimSpace(s)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, nil
-	}
-	// Distinguish an integer too large for rampart from garbage.
-	if _, ok := new(big.Int).SetString(strings.TrimPrefix(s, "+"), 10); ok && len(s) < 1000 {
-		return nil, &Error{Msg: "integer out of range"}
-	}
-	return nil, &Error{Msg: "bad integer value"}
-}
-
-// dateTimeLayouts are what clients send: Python's xmlrpc.client uses the
-// first; other libraries use the extended ISO forms.
-var dateTimeLayouts = []string{
-	"20060102T15:04:05",
-	"20060102T150405",
-	"2006-01-02T15:04:05",
-	"2006-01-02T15:04:05Z07:00",
-	"20060102T15:04:05Z07:00",
-}
-
-func parseDateTime(s string) (any, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range dateTimeLayouts {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return nil, &Error{Msg: "bad dateTime.iso8601 value"}
-}
-
-func stripSpace(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\r' {
-			return -1
-		}
-		return r
-	}, s)
-}
-
-func describe(tok xml.Token) string {
-	switch t := tok.(type) {
-	case xml.StartElement:
-		return "<" + clip(t.Name.Local) + ">"
-	case xml.EndElement:
-		return "</" + clip(t.Name.Local) + ">"
-	}
-	return "text"
-}
-
-// clip keeps error messages short: never echo much of a hostile input.
-func clip(s string) string { return clipN(s, 40) }
-
-func clipN(s string, n int) string {
-	if len(s) <= n {
-		return strings.ToValidUTF8(s, "?")
-	}
-	return strings.ToValidUTF8(s[:n], "?") + "…"
 }
