@@ -67,3 +67,20 @@ func TestRuleDomainCache(t *testing.T) {
 		t.Errorf("after Replace: %s", got)
 	}
 }
+
+func TestFieldGroupsCheckedAtLoad(t *testing.T) {
+	reg := orm.NewRegistry()
+	err := reg.Define(orm.ModelDef{Name: "x.typo", Source: "typo.yaml", Fields: []orm.Field{
+		{Name: "name", Type: orm.Char},
+		{Name: "secret", Type: orm.Char, Groups: "sales.group_sale_manger"},
+		{Name: "hidden", Type: orm.Char, Groups: "!base.group_portal,base.group_user"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := access.NewLoader(reg, nil)
+	_, err = l.Build()
+	if err == nil || !strings.Contains(err.Error(), "typo.yaml: field x.typo.secret: groups names unknown group sales.group_sale_manger") || strings.Contains(err.Error(), "hidden") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rampart/rampart/domain"
+	"github.com/rampart/rampart/orm"
 )
 
 // LoadError is a refused declaration: where, and why.
@@ -196,6 +197,7 @@ func (l *Loader) Build() (*Set, error) {
 		}
 		r.tmpl = t
 	}
+	l.checkFieldGroups()
 	if err := l.cycles(); err != nil {
 		l.errs = append(l.errs, err)
 	}
@@ -205,6 +207,35 @@ func (l *Loader) Build() (*Set, error) {
 	s := &Set{Groups: l.groups, ACLs: l.acls, Rules: l.rules, Skipped: l.skipped}
 	s.index()
 	return s, nil
+}
+
+// fieldMetas is implemented by *orm.Registry: the declared fields, for
+// checking their groups= attributes.
+type fieldMetas interface {
+	Meta(name string) (*orm.Meta, bool)
+}
+
+// checkFieldGroups refuses field groups= naming an unknown group: a typo
+// there would silently hide the field from everyone (or, negated, show it
+// to everyone), so it is a load error like an unknown group in a rule.
+func (l *Loader) checkFieldGroups() {
+	metas, ok := l.models.(fieldMetas)
+	if !ok {
+		return
+	}
+	for _, name := range l.models.Models() {
+		m, ok := metas.Meta(name)
+		if !ok {
+			continue
+		}
+		for _, f := range m.Fields() {
+			for _, g := range append(parseGroups(f.Groups).pos, parseGroups(f.Groups).neg...) {
+				if _, known := l.groups[g]; !known {
+					l.fail(Pos{File: m.Source}, "field %s.%s: groups names unknown group %s", name, f.Name, g)
+				}
+			}
+		}
+	}
 }
 
 // cycles refuses implied-group cycles, which Odoo also refuses.
