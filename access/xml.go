@@ -13,11 +13,10 @@ type xmlField struct {
 	Name string `xml:"name,attr"`
 	Ref  string `xml:"ref,attr"`
 	Eval string `xml:"eval,attr"`
+	// Text is the character data; element content (<field name="arch"
+	// type="xml">) is skipped by the decoder.
 	Text string `xml:",chardata"`
-	// Inner catches element content (<field name="arch" type="xml">) we
-	// never need but must not choke on.
-	Inner []byte `xml:",innerxml"`
-	line  int
+	line int
 }
 
 func (f *xmlField) has(attr string) bool {
