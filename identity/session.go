@@ -127,7 +127,9 @@ func (s *Service) openSession(ctx context.Context, uid, cv int64, client netip.A
 func (s *Service) session(ctx context.Context, sid string) (e *credEntry, touched bool, err error) {
 	now := s.now()
 	k := s.secretKey(kindSession, sid)
+	cached := true
 	if e = s.cache.get(k, now); e == nil {
+		cached = false
 		if e, err = s.loadSession(ctx, sid, now); e == nil || err != nil {
 			return nil, false, err
 		}
@@ -135,10 +137,13 @@ func (s *Service) session(ctx context.Context, sid string) (e *credEntry, touche
 	}
 	if !now.Before(e.sess.expiresAt) || !now.Before(e.sess.idleEnd(s.cfg.SessionIdleTimeout)) {
 		s.cache.drop(k)
+		if cached {
+			// Another instance may have seen it since: decide on fresh data.
+			return s.session(ctx, sid)
+		}
 		return nil, false, s.deleteSession(ctx, e.sess.userID, e.sess.id)
 	}
-	touched, err = s.touch(ctx, e.sess, now)
-	return e, touched, err
+	return e, s.touch(ctx, e.sess, now), nil
 }
 
 func (s *Service) loadSession(ctx context.Context, sid string, now time.Time) (*credEntry, error) {
@@ -188,20 +193,27 @@ func (s *Service) loadSession(ctx context.Context, sid string, now time.Time) (*
 	return e, nil
 }
 
-// touch records activity at most once per SessionTouchInterval.
-func (s *Service) touch(ctx context.Context, row *sessionRow, now time.Time) (bool, error) {
+// touch records activity at most once per SessionTouchInterval. It is
+// best effort: a failed write is logged and the request goes on (the next
+// touch retries).
+func (s *Service) touch(ctx context.Context, row *sessionRow, now time.Time) bool {
 	last := row.lastSeen.Load()
 	if now.UnixMilli()-last < s.cfg.SessionTouchInterval.Milliseconds() {
-		return false, nil
+		return false
 	}
 	if !row.lastSeen.CompareAndSwap(last, now.UnixMilli()) {
-		return false, nil // a concurrent request is touching it
+		return false // a concurrent request is touching it
 	}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE rampart_sessions SET last_seen_at = ? WHERE id = ?`, now.UnixMilli(), row.id)
 		return err
 	})
-	return err == nil, err
+	if err != nil {
+		row.lastSeen.CompareAndSwap(now.UnixMilli(), last)
+		s.log.Warn("identity: session touch failed", "session", row.id, "err", err)
+		return false
+	}
+	return true
 }
 
 func (s *Service) deleteSession(ctx context.Context, uid, id int64) error {
