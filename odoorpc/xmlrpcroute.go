@@ -123,9 +123,12 @@ func (s *Service) legacyRoutes() []*httpd.Route {
 	csrfOff := false
 	dep := func(rt *httpd.Route) *httpd.Route {
 		rt.Deprecated, rt.Sunset, rt.Successor = legacyDeprecated, legacySunset, legacySuccessor
-		// Per-caller limits are applied by the services once the call's
-		// credentials are checked (Service.limit).
-		rt.RateLimit = ratelimit.NoPolicy
+		if s.deps.Limiter != nil {
+			// Per-caller limits are applied by the services once the
+			// call's credentials are checked (Service.limit); without a
+			// Limiter, httpd's anonymous per-address policy stays.
+			rt.RateLimit = ratelimit.NoPolicy
+		}
 		if rt.Type == httpd.TypeHTTP {
 			// httpd refuses a body that declares more than this with its
 			// own 413 before the handler runs; a larger body sent without
