@@ -123,12 +123,13 @@ func (s *Service) legacyRoutes() []*httpd.Route {
 	csrfOff := false
 	dep := func(rt *httpd.Route) *httpd.Route {
 		rt.Deprecated, rt.Sunset, rt.Successor = legacyDeprecated, legacySunset, legacySuccessor
-		if s.deps.Limiter != nil {
-			// Per-caller limits are applied by the services once the
-			// call's credentials are checked (Service.limit); without a
-			// Limiter, httpd's anonymous per-address policy stays.
-			rt.RateLimit = ratelimit.NoPolicy
-		}
+		// httpd's post-auth stage runs before the call's credentials
+		// are known and would count every integration as "anonymous"
+		// (a budget sized for login pages). The services apply the
+		// caller's own limit once the credentials are checked
+		// (Service.limit, with Deps.Limiter); httpd's per-address
+		// pre-auth limit always applies.
+		rt.RateLimit = ratelimit.NoPolicy
 		if rt.Type == httpd.TypeHTTP {
 			// httpd refuses a body that declares more than this with its
 			// own 413 before the handler runs; a larger body sent without
