@@ -290,11 +290,12 @@ func (s *Service) verifyKey(ctx context.Context, secret string, client netip.Add
 func (s *Service) loadKey(ctx context.Context, secret string, now time.Time) (*credEntry, error) {
 	var e *credEntry
 	err := s.db.Read(ctx, func(tx *store.Tx) error {
-		var id, uid int64
+		var id int64
 		var scopes string
 		var expires sql.NullInt64
-		err := tx.QueryRow(ctx, `SELECT id, user_id, scopes, expires_at FROM rampart_api_keys WHERE digest = ? AND revoked_at IS NULL`,
-			secretDigest(secret)).Scan(&id, &uid, &scopes, &expires)
+		u, err := scanUser(tx.QueryRow(ctx, `SELECT k.id, k.scopes, k.expires_at, `+userColsU+`
+			FROM rampart_api_keys k JOIN res_users u ON u.id = k.user_id WHERE k.digest = ? AND k.revoked_at IS NULL`,
+			secretDigest(secret)), &id, &scopes, &expires)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errInvalidKey()
 		}
@@ -303,10 +304,6 @@ func (s *Service) loadKey(ctx context.Context, secret string, now time.Time) (*c
 		}
 		if expires.Valid && expires.Int64 <= now.UnixMilli() {
 			return errInvalidKey()
-		}
-		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM res_users WHERE id = ?`, uid))
-		if err != nil {
-			return err
 		}
 		if !u.active || u.login == PublicLogin {
 			return errInvalidKey()

@@ -153,9 +153,9 @@ func (s *Service) loadSession(ctx context.Context, sid string, now time.Time) (*
 		var row sessionRow
 		var csrf string
 		var created, expires, seen int64
-		err := tx.QueryRow(ctx, `SELECT id, user_id, credential_version, csrf_secret, created_at, expires_at, last_seen_at, client_ip, user_agent
-			FROM rampart_sessions WHERE token_digest = ?`, secretDigest(sid)).
-			Scan(&row.id, &row.userID, &row.cv, &csrf, &created, &expires, &seen, &row.clientIP, &row.userAgent)
+		u, err := scanUser(tx.QueryRow(ctx, `SELECT s.id, s.user_id, s.credential_version, s.csrf_secret, s.created_at, s.expires_at, s.last_seen_at, s.client_ip, s.user_agent, `+userColsU+`
+			FROM rampart_sessions s JOIN res_users u ON u.id = s.user_id WHERE s.token_digest = ?`, secretDigest(sid)),
+			&row.id, &row.userID, &row.cv, &csrf, &created, &expires, &seen, &row.clientIP, &row.userAgent)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -166,10 +166,6 @@ func (s *Service) loadSession(ctx context.Context, sid string, now time.Time) (*
 		row.lastSeen.Store(seen)
 		if row.csrf, err = hex.DecodeString(csrf); err != nil {
 			return errs.Internalf("session %d: bad csrf secret", row.id)
-		}
-		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM res_users WHERE id = ?`, row.userID))
-		if err != nil {
-			return err
 		}
 		if !u.active || u.cv != row.cv || u.login == PublicLogin {
 			stale = &row

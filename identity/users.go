@@ -71,11 +71,17 @@ type userRow struct {
 	cv        int64 // credential version
 }
 
-const userCols = `id, login, name, active, password, company_id, partner_id, credential_version`
+// userCols are the res_users columns scanUser reads; userColsU the same
+// for a query that joins res_users as "u".
+const (
+	userCols  = `id, login, name, active, password, company_id, partner_id, credential_version`
+	userColsU = `u.id, u.login, u.name, u.active, u.password, u.company_id, u.partner_id, u.credential_version`
+)
 
-func scanUser(row interface{ Scan(...any) error }) (*userRow, error) {
+// scanUser scans the extra destinations, then the user columns.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*userRow, error) {
 	var u userRow
-	err := row.Scan(&u.id, &u.login, &u.name, &u.active, &u.hash, &u.companyID, &u.partnerID, &u.cv)
+	err := row.Scan(append(extra, &u.id, &u.login, &u.name, &u.active, &u.hash, &u.companyID, &u.partnerID, &u.cv)...)
 	if err != nil {
 		return nil, err
 	}
