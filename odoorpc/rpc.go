@@ -32,17 +32,17 @@ func versionInfo() map[string]any {
 
 // arity checks a service method's positional arguments the way Python
 // reports them.
-func arity(name string, args []any, min, max int) error {
-	if len(args) >= min && len(args) <= max {
+func arity(name string, args []any, lo, hi int) error {
+	if len(args) >= lo && len(args) <= hi {
 		return nil
 	}
-	if len(args) < min {
-		return typeError("%s() missing %d required positional argument(s)", name, min-len(args))
+	if len(args) < lo {
+		return typeError("%s() missing %d required positional argument(s)", name, lo-len(args))
 	}
-	if min == max {
-		return typeError("%s() takes %d positional arguments but %d were given", name, max, len(args))
+	if lo == hi {
+		return typeError("%s() takes %d positional arguments but %d were given", name, hi, len(args))
 	}
-	return typeError("%s() takes from %d to %d positional arguments but %d were given", name, min, max, len(args))
+	return typeError("%s() takes from %d to %d positional arguments but %d were given", name, lo, hi, len(args))
 }
 
 func (s *Service) common(r *httpd.Request, method string, args []any) (any, error) {
@@ -52,11 +52,11 @@ func (s *Service) common(r *httpd.Request, method string, args []any) (any, erro
 	case "about":
 		return "See https://www.odoo.com", nil
 	case "login", "authenticate":
-		max := 3
+		hi := 3
 		if method == "authenticate" {
-			max = 4
+			hi = 4 // user_agent_env, ignored
 		}
-		if err := arity(method, args, 3, max); err != nil {
+		if err := arity(method, args, 3, hi); err != nil {
 			return nil, err
 		}
 		if err := s.checkDB(args[0]); err != nil {
@@ -82,16 +82,16 @@ func (s *Service) common(r *httpd.Request, method string, args []any) (any, erro
 }
 
 func (s *Service) object(r *httpd.Request, method string, args []any) (any, error) {
-	var min, max int
+	var lo, hi int
 	switch method {
 	case "execute":
-		min, max = 5, 1<<20
+		lo, hi = 5, 1<<20 // the XML/JSON limits bound the count first
 	case "execute_kw":
-		min, max = 6, 7
+		lo, hi = 6, 7
 	default:
 		return nil, errs.Ef(errs.NotFound, "Method not available %s", clipName(method))
 	}
-	if err := arity(method, args, min, max); err != nil {
+	if err := arity(method, args, lo, hi); err != nil {
 		return nil, err
 	}
 	if err := s.checkDB(args[0]); err != nil {

@@ -57,9 +57,9 @@ func versionPage(*httpd.Request) (any, error) {
 	return map[string]any{"version_info": ServerVersionInfo(), "version": ServerVersion}, nil
 }
 
-// webParams checks a JSON-RPC params object against the names a web
-// endpoint accepts. Odoo drops unknown parameters silently; rampart does
-// too, but insists on the types of those it uses.
+// stringParam is a web endpoint's required string parameter. Odoo drops
+// unknown parameters silently and so does rampart, but it insists on the
+// presence and type of those it uses.
 func stringParam(r *httpd.Request, name string) (string, error) {
 	switch v := r.Params[name].(type) {
 	case string:
