@@ -20,7 +20,8 @@ import (
 //	                                    session of the user and opens a new one for the caller
 //	GET|POST /rampart/auth/sessions     → [{id, current, created_at, last_seen_at, expires_at, client_ip, user_agent}]
 //	POST /rampart/auth/sessions/end     {id} → {}
-//	GET|POST /rampart/auth/keys         → [{id, name, hint, scopes, created_at, expires_at, revoked_at, last_used_at, last_used_ip, ...}]
+//	GET|POST /rampart/auth/keys         {all?} → [{id, user_id, login, name, hint, scopes, created_at, expires_at,
+//	                                    revoked_at, last_used_at, last_used_ip}]; all=true (administrators): every user's
 //	POST /rampart/auth/keys/create      {password, name, scopes?, expires_in_days? | no_expiry?} → {key, ...key fields}
 //	                                    (the password is Odoo's identity check; the key is shown only here)
 //	POST /rampart/auth/keys/revoke      {id} → {}; administrators may revoke anyone's key
@@ -136,7 +137,18 @@ func (s *Service) handleKeys(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, err := s.ListAPIKeys(r.HTTP.Context(), p.UserID)
+	all, err := boolParam(r, "all")
+	if err != nil {
+		return nil, err
+	}
+	uid := p.UserID
+	if all {
+		if !p.IsSystem() {
+			return nil, errs.E(errs.AccessError, "Only administrators can list every user's API keys.")
+		}
+		uid = 0
+	}
+	keys, err := s.ListAPIKeys(r.HTTP.Context(), uid)
 	if keys == nil {
 		keys = []APIKey{}
 	}
