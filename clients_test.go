@@ -28,7 +28,7 @@ import (
 func TestOdooClientsAgainstDemo(t *testing.T) {
 	xmlPy := python(t, "xmlrpc.client")
 	rpcPy := python(t, "odoorpc")
-	cfg := startDemo(t)
+	cfg := clientConfig(t, startDemo(t))
 	for _, c := range []struct{ py, script string }{{xmlPy, "xmlrpc_flow.py"}, {rpcPy, "odoorpc_flow.py"}} {
 		t.Run(c.script, func(t *testing.T) { runScript(t, c.py, c.script, cfg) })
 	}
@@ -74,11 +74,15 @@ func runScript(t *testing.T, py, script string, cfg map[string]any) {
 	t.Logf("%s\n%s", script, out)
 }
 
-// startDemo serves the demo app on a loopback listener and returns the
-// scripts' configuration: the administrator, alice (a salesman who may not
-// delete orders) with her start-up key, an order of another salesman, and
-// a customer.
-func startDemo(t *testing.T) map[string]any {
+// demo is a live server serving the demo app.
+type demo struct {
+	app *rampart.App
+	url string
+}
+
+// startDemo serves the demo app on a loopback listener, as `rampart serve
+// --demo` does, with extra routes registered first.
+func startDemo(t *testing.T, routes ...*rampart.Route) demo {
 	t.Helper()
 	c := config.Default()
 	c.Data = t.TempDir()
@@ -93,50 +97,71 @@ func startDemo(t *testing.T) map[string]any {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { app.Close() })
+	if err := app.Handle(routes...); err != nil {
+		t.Fatal(err)
+	}
 	h, err := app.Handler()
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	return demo{app: app, url: srv.URL}
+}
 
-	alice, err := app.Identity.UserByLogin(ctx, "alice")
+// adminEnv is a read-only Env of the demo administrator, for fixtures.
+func (d demo) adminEnv(t *testing.T) *orm.Env {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := d.app.Identity.UserByLogin(ctx, "admin")
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := app.Identity.UserByLogin(ctx, "admin")
+	p, err := d.app.Identity.Principal(ctx, admin.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := app.Identity.Principal(ctx, admin.ID)
+	env := orm.NewEnv(ctx, d.app.Registry, d.app.DB, p, orm.EnvOptions{ReadOnly: true})
+	t.Cleanup(func() { env.Finish(nil) })
+	return env
+}
+
+// find returns the first id (by id) of model matching the JSON domain d.
+func find(t *testing.T, env *orm.Env, model string, d []any) int64 {
+	t.Helper()
+	dom, err := domain.FromJSON(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := orm.NewEnv(ctx, app.Registry, app.DB, p, orm.EnvOptions{ReadOnly: true})
-	defer env.Finish(nil)
-	find := func(model string, d []any) int64 {
-		t.Helper()
-		dom, err := domain.FromJSON(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := env.Model(model)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids, err := m.Search(dom, orm.SearchOptions{Limit: 1, Order: "id"})
-		if err != nil || len(ids) == 0 {
-			t.Fatalf("%s %v: %v %v", model, d, ids, err)
-		}
-		return ids[0]
+	m, err := env.Model(model)
+	if err != nil {
+		t.Fatal(err)
 	}
-	foreign := find("sale.order", []any{[]any{"user_id", "!=", alice.ID}, []any{"user_id", "!=", false}})
-	customer := find("res.partner", []any{[]any{"name", "=", "Deco Addict"}, []any{"parent_id", "=", false}})
+	ids, err := m.Search(dom, orm.SearchOptions{Limit: 1, Order: "id"})
+	if err != nil || len(ids) == 0 {
+		t.Fatalf("no %s matching %v: %v", model, d, err)
+	}
+	return ids[0]
+}
+
+// clientConfig is the scripts' configuration: the administrator, alice (a
+// salesman who may not delete orders) with her start-up key, an order of
+// another salesman, and a customer.
+func clientConfig(t *testing.T, d demo) map[string]any {
+	t.Helper()
+	ctx := context.Background()
+	alice, err := d.app.Identity.UserByLogin(ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := d.adminEnv(t)
+	foreign := find(t, env, "sale.order", []any{[]any{"user_id", "!=", alice.ID}, []any{"user_id", "!=", false}})
+	customer := find(t, env, "res.partner", []any{[]any{"name", "=", "Deco Addict"}, []any{"parent_id", "=", false}})
 	return map[string]any{
-		"url":              srv.URL,
-		"db":               c.DBName,
+		"url":              d.url,
+		"db":               d.app.Config.DBName,
 		"admin":            map[string]any{"login": "admin", "password": "admin"},
-		"user":             map[string]any{"login": "alice", "password": "alice", "key": app.DemoKeys["alice"]},
+		"user":             map[string]any{"login": "alice", "password": "alice", "key": d.app.DemoKeys["alice"]},
 		"foreign_order_id": foreign,
 		"partner_id":       customer,
 		"order_vals":       map[string]any{"company_id": 1, "date_order": "2026-06-01 12:00:00"},

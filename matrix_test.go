@@ -1,0 +1,307 @@
+package rampart_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"testing"
+
+	"github.com/rampart/rampart"
+	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/domain"
+	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/orm"
+)
+
+// TestAuthorizationMatrix runs role × model × operation × record through
+// the wired demo server: each logged-in role over Odoo's
+// /web/dataset/call_kw with its session cookie, the public (no session)
+// over an auth=public route. Every refusal is checked for its Odoo error
+// and for leaving the data as it was.
+func TestAuthorizationMatrix(t *testing.T) {
+	d := startDemo(t, publicCallRoute())
+	env := d.adminEnv(t)
+	ctx := context.Background()
+	uid := func(login string) int64 {
+		u, err := d.app.Identity.UserByLogin(ctx, login)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.ID
+	}
+	alice, bob, dave := uid("alice"), uid("bob"), uid("dave")
+	deco := find(t, env, "res.partner", []any{[]any{"name", "=", "Deco Addict"}, []any{"parent_id", "=", false}})
+	recs := map[string]int64{
+		"alice's order": find(t, env, "sale.order", []any{[]any{"user_id", "=", alice}}),
+		"bob's order":   find(t, env, "sale.order", []any{[]any{"user_id", "=", bob}}),
+		"deco order":    find(t, env, "sale.order", []any{[]any{"partner_id", "child_of", deco}}),
+		"other partner's order": find(t, env, "sale.order", []any{[]any{"partner_id", "not in", d.children(t, env, deco)},
+			[]any{"company_id", "=", 1}}),
+		"deco":     deco,
+		"product":  find(t, env, "product.product", []any{}),
+		"customer": find(t, env, "res.partner", []any{[]any{"is_company", "=", true}, []any{"id", "not in", d.children(t, env, deco)}, []any{"parent_id", "=", false}, []any{"name", "!=", "YourCompany"}}),
+	}
+	daveOrder := d.sudoFind(t, "sale.order", []any{[]any{"user_id", "=", dave}})
+
+	clients := map[string]*rpcClient{"public": d.client(t, "")}
+	for _, login := range []string{"admin", "alice", "bob", "carol"} {
+		clients[login] = d.client(t, login)
+	}
+	const ok, acl, missing = "ok", "odoo.exceptions.AccessError", "odoo.exceptions.MissingError"
+	newOrder := func(user int64) map[string]any {
+		return map[string]any{"name": "matrix", "partner_id": deco, "company_id": 1, "date_order": "2026-07-01 10:00:00", "user_id": user}
+	}
+	cases := []struct {
+		role, model, op, rec string
+		id                   int64 // instead of rec
+		vals                 map[string]any
+		want                 string
+	}{
+		// sale.order: salesmen see their own orders, managers all of their
+		// companies', portal users their commercial partner's.
+		{"alice", "sale.order", "read", "alice's order", 0, nil, ok},
+		{"alice", "sale.order", "read", "bob's order", 0, nil, missing},
+		{"alice", "sale.order", "read", "", daveOrder, nil, missing},
+		{"alice", "sale.order", "write", "alice's order", 0, map[string]any{"note": "alice was here"}, ok},
+		{"alice", "sale.order", "write", "bob's order", 0, map[string]any{"note": "alice was here"}, missing},
+		{"alice", "sale.order", "unlink", "alice's order", 0, nil, acl},
+		{"alice", "sale.order", "create", "", 0, newOrder(alice), ok},
+		{"alice", "sale.order", "create", "", 0, newOrder(bob), acl},
+		{"bob", "sale.order", "read", "alice's order", 0, nil, ok},
+		{"bob", "sale.order", "read", "", daveOrder, nil, ok},
+		{"bob", "sale.order", "write", "alice's order", 0, map[string]any{"note": "checked by bob"}, ok},
+		{"bob", "sale.order", "create", "", 0, newOrder(alice), ok},
+		{"carol", "sale.order", "read", "deco order", 0, nil, ok},
+		{"carol", "sale.order", "read", "other partner's order", 0, nil, missing},
+		{"carol", "sale.order", "write", "deco order", 0, map[string]any{"note": "carol was here"}, acl},
+		{"carol", "sale.order", "create", "", 0, newOrder(alice), acl},
+		{"carol", "sale.order", "unlink", "deco order", 0, nil, acl},
+		{"public", "sale.order", "read", "alice's order", 0, nil, acl},
+		{"public", "sale.order", "write", "alice's order", 0, map[string]any{"note": "anonymous"}, acl},
+		{"admin", "sale.order", "read", "bob's order", 0, nil, ok},
+		// product.product: everyone reads, only managers and admins change.
+		{"public", "product.product", "read", "product", 0, nil, ok},
+		{"public", "product.product", "write", "product", 0, map[string]any{"list_price": 1}, acl},
+		{"carol", "product.product", "read", "product", 0, nil, ok},
+		{"alice", "product.product", "read", "product", 0, nil, ok},
+		{"alice", "product.product", "write", "product", 0, map[string]any{"list_price": 2}, acl},
+		{"alice", "product.product", "create", "", 0, map[string]any{"name": "Alice's widget"}, acl},
+		{"bob", "product.product", "write", "product", 0, map[string]any{"list_price": 3}, ok},
+		{"bob", "product.product", "create", "", 0, map[string]any{"name": "Bob's widget"}, ok},
+		// res.partner: portal users see their own company only.
+		{"carol", "res.partner", "read", "deco", 0, nil, ok},
+		{"carol", "res.partner", "read", "customer", 0, nil, missing},
+		{"carol", "res.partner", "write", "deco", 0, map[string]any{"email": "x@example.com"}, acl},
+		{"alice", "res.partner", "write", "customer", 0, map[string]any{"email": "sales@example.com"}, ok},
+		{"alice", "res.partner", "unlink", "customer", 0, nil, acl},
+		{"public", "res.partner", "read", "customer", 0, nil, acl},
+		// Deleting last: the manager may.
+		{"bob", "sale.order", "unlink", "bob's order", 0, nil, ok},
+	}
+	for _, c := range cases {
+		id := c.id
+		if c.rec != "" {
+			id = recs[c.rec]
+		}
+		name := fmt.Sprintf("%s %s %s %s#%d", c.role, c.op, c.model, c.rec, id)
+		t.Run(name, func(t *testing.T) {
+			before := d.snapshot(t, c.model, id)
+			count := d.count(t, c.model)
+			var args []any
+			switch c.op {
+			case "read":
+				args = []any{[]any{id}, []any{"display_name"}}
+			case "write":
+				args = []any{[]any{id}, c.vals}
+			case "unlink":
+				args = []any{[]any{id}}
+			case "create":
+				args = []any{c.vals}
+			}
+			res, errName, errMsg := clients[c.role].call(t, c.model, c.op, args)
+			got := ok
+			if errName != "" {
+				got = errName
+			}
+			if got != c.want {
+				t.Fatalf("got %s (%s), want %s; result %v", got, errMsg, c.want, res)
+			}
+			if c.want == ok {
+				return
+			}
+			// A refusal changes nothing and says nothing of hidden records.
+			if after := d.snapshot(t, c.model, id); after != before {
+				t.Errorf("refused %s changed the record:\nbefore %s\nafter  %s", c.op, before, after)
+			}
+			if n := d.count(t, c.model); n != count {
+				t.Errorf("refused %s changed the row count %d → %d", c.op, count, n)
+			}
+			if c.want == missing && errMsg != "Record does not exist or has been deleted." &&
+				!bytes.HasPrefix([]byte(errMsg), []byte("Record does not exist or has been deleted.")) {
+				t.Errorf("missing-record message %q", errMsg)
+			}
+		})
+	}
+
+	// Each refusal left a denial in the audit trail.
+	entries, err := d.app.Audit.Search(ctx, audit.Filter{UserID: alice, Op: "denied"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) < 3 {
+		t.Errorf("alice's refusals left %d denial entries, want at least 3", len(entries))
+	}
+}
+
+// publicCallRoute is an auth=public JSON-RPC endpoint doing what call_kw
+// does, so that the public user's rights can be exercised over HTTP
+// (Odoo's call_kw itself needs a logged-in user).
+func publicCallRoute() *rampart.Route {
+	return &rampart.Route{
+		Path: "/t/public/call_kw", Type: rampart.TypeJSONRPC, Auth: rampart.AuthPublic,
+		Handler: func(r *rampart.Request) (any, error) {
+			model, _ := r.Params["model"].(string)
+			method, _ := r.Params["method"].(string)
+			args, _ := r.Params["args"].([]any)
+			m, err := r.Env.Model(model)
+			if err != nil {
+				return nil, err
+			}
+			ids := func() []int64 {
+				var out []int64
+				for _, v := range args[0].([]any) {
+					out = append(out, v.(int64))
+				}
+				return out
+			}
+			switch method {
+			case "read":
+				return m.Read(ids(), []string{"display_name"})
+			case "write":
+				return true, m.Write(ids(), args[1].(map[string]any))
+			case "unlink":
+				return true, m.Unlink(ids())
+			case "create":
+				return m.Create([]map[string]any{args[0].(map[string]any)})
+			}
+			return nil, errs.E(errs.NotFound, "no such method")
+		},
+	}
+}
+
+// rpcClient speaks JSON-RPC with a cookie jar.
+type rpcClient struct {
+	http *http.Client
+	url  string
+	path string
+}
+
+func (d demo) client(t *testing.T, login string) *rpcClient {
+	jar, _ := cookiejar.New(nil)
+	c := &rpcClient{http: &http.Client{Jar: jar}, url: d.url, path: "/web/dataset/call_kw"}
+	if login == "" {
+		c.path = "/t/public/call_kw"
+		return c
+	}
+	res, name, msg := c.post(t, "/web/session/authenticate", map[string]any{"db": d.app.Config.DBName, "login": login, "password": login})
+	if name != "" {
+		t.Fatalf("login %s: %s %s", login, name, msg)
+	}
+	if m, _ := res.(map[string]any); m["uid"] == nil {
+		t.Fatalf("login %s: %v", login, res)
+	}
+	return c
+}
+
+func (c *rpcClient) call(t *testing.T, model, method string, args []any) (any, string, string) {
+	return c.post(t, c.path, map[string]any{"model": model, "method": method, "args": args, "kwargs": map[string]any{}})
+}
+
+func (c *rpcClient) post(t *testing.T, path string, params map[string]any) (any, string, string) {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
+	resp, err := c.http.Post(c.url+path, "application/json", bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Result any `json:"result"`
+		Error  *struct {
+			Data struct{ Name, Message string } `json:"data"`
+		} `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatalf("%s: status %d, undecodable body: %v", path, resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("%s: status %d", path, resp.StatusCode)
+	}
+	if out.Error != nil {
+		return nil, out.Error.Data.Name, out.Error.Data.Message
+	}
+	return out.Result, "", ""
+}
+
+// snapshot is the record as the superuser sees it ("" when absent).
+func (d demo) snapshot(t *testing.T, model string, id int64) string {
+	t.Helper()
+	if id == 0 {
+		return ""
+	}
+	var out string
+	d.withSudo(t, func(env *orm.Env) {
+		m, _ := env.Model(model)
+		rows, err := m.Read([]int64{id}, nil)
+		if err != nil && !errs.Is(err, errs.MissingError) {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(rows)
+		out = string(b)
+	})
+	return out
+}
+
+func (d demo) count(t *testing.T, model string) int64 {
+	var n int64
+	d.withSudo(t, func(env *orm.Env) {
+		m, _ := env.Model(model)
+		var err error
+		if n, err = m.SearchCount(nil, 0); err != nil {
+			t.Fatal(err)
+		}
+	})
+	return n
+}
+
+func (d demo) sudoFind(t *testing.T, model string, dom []any) int64 {
+	var id int64
+	d.withSudo(t, func(env *orm.Env) { id = find(t, env, model, dom) })
+	return id
+}
+
+// children are the ids of partner p and its contacts.
+func (d demo) children(t *testing.T, env *orm.Env, p int64) []any {
+	t.Helper()
+	dom, _ := domain.FromJSON([]any{[]any{"id", "child_of", p}})
+	m, _ := env.Model("res.partner")
+	ids, err := m.Search(dom, orm.SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+func (d demo) withSudo(t *testing.T, fn func(*orm.Env)) {
+	t.Helper()
+	env := orm.NewEnv(context.Background(), d.app.Registry, d.app.DB, nil, orm.EnvOptions{ReadOnly: true, RequestID: "test"})
+	fn(env.Sudo("test fixture: compare the data before and after a refused call"))
+	env.Finish(nil)
+}
