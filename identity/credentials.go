@@ -66,13 +66,15 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 	if err != nil {
 		return nil, err
 	}
-	usable := u != nil && u.active && u.hash != "" && u.login != PublicLogin
+	live := u != nil && u.active && u.login != PublicLogin
+	usable := live && u.hash != ""
 
 	// A non-interactive "password" that is one of our API keys is checked
 	// as a key; no user has a password of that exact shape and checksum.
+	// Users without a password (bots) may still use their keys, as in Odoo.
 	if !c.Interactive && wellFormedKey(c.Password) {
 		e, err := s.verifyKey(ctx, c.Password, c.Client)
-		if err == nil && usable && e.p.UserID == u.id {
+		if err == nil && live && e.p.UserID == u.id {
 			s.cache.put(k, e, s.now())
 			return s.entryPrincipal(e), nil
 		}

@@ -243,6 +243,14 @@ func TestRPCAcceptsAPIKeyAsPassword(t *testing.T) {
 		if _, err := env.CheckRPC(ctx, bob, key, client); !errs.Is(err, errs.AccessDenied) {
 			t.Fatalf("alice's key for bob: %v", err)
 		}
+		// A bot without a password uses its key over RPC.
+		bot, err := env.Service.CreateUser(ctx, identity.NewUser{Login: "bot"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if uid, err := env.LoginRPC(ctx, "bot", env.APIKey(t, bot), client); err != nil || uid != bot {
+			t.Fatalf("password-less bot with a key: %d, %v", uid, err)
+		}
 		// Interactive logins never take a key.
 		if _, err := env.CheckPassword(ctx, identity.Credential{Login: "alice", Password: key, Client: client, Interactive: true}); !errs.Is(err, errs.AccessDenied) {
 			t.Fatalf("interactive login with a key: %v", err)
