@@ -126,6 +126,9 @@ func (s *Service) authBearer(r *httpd.Request) error {
 			return errs.Ef(errs.AccessDenied, "This API key lacks the %q scope this endpoint requires.", r.Route.Scope).
 				WithHeader("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+r.Route.Scope+`"`)
 		}
+		// The request is authenticated by the key, not the cookie: it has no
+		// session as far as later stages (CSRF) are concerned.
+		setRequestSession(r, nil)
 		r.Principal = s.entryPrincipal(e)
 		return nil
 	}

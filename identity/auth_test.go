@@ -149,6 +149,9 @@ func TestAuthModes(t *testing.T) {
 				if tt.want.via == "key" && (p.KeyID == 0 || len(p.Scopes) == 0) {
 					t.Fatalf("key principal without key id/scopes: %+v", p)
 				}
+				if _, ok := identity.SessionCSRFKey(r); ok != (tt.want.via == "session") {
+					t.Fatalf("SessionCSRFKey ok=%v for via %q", ok, tt.want.via)
+				}
 				if tt.want.public && !p.InGroup(identity.GroupPublic) {
 					t.Fatalf("public principal groups %v", p.GroupXMLIDs)
 				}
