@@ -125,7 +125,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, k NewAPIKey) (string, *APIKe
 	if err != nil {
 		return "", nil, err
 	}
-	s.log.Info("api key created", "key_id", key.ID, "uid", u.ID, "scopes", key.Scopes, "ip", k.Client.String())
+	s.log.Info("api key created", "key_id", key.ID, "uid", u.ID, "scopes", key.Scopes, "ip", addrString(k.Client))
 	s.emit(ctx, AuthEvent{Type: EventKeyCreated, UserID: u.ID, Login: u.Login, ActorID: actorID(k.Actor, u.ID), Client: k.Client, KeyID: key.ID})
 	return secret, key, nil
 }

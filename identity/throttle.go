@@ -145,7 +145,7 @@ func (s *Service) backoff(n int) time.Duration {
 
 func (s *Service) throttled(ctx context.Context, client netip.Addr, login, reason string, wait time.Duration) {
 	s.log.LogAttrs(ctx, slog.LevelWarn, "login throttled", slog.String("login", quoteSafe(login)),
-		slog.String("ip", client.String()), slog.String("reason", reason), slog.Duration("retry_after", wait))
+		slog.String("ip", addrString(client)), slog.String("reason", reason), slog.Duration("retry_after", wait))
 	s.emit(ctx, AuthEvent{Type: EventLoginThrottled, Login: quoteSafe(login), Client: client, Reason: reason})
 }
 
@@ -164,7 +164,7 @@ func (s *Service) recordFailure(ctx context.Context, client netip.Addr, login st
 		}
 	}
 	s.log.LogAttrs(ctx, slog.LevelWarn, "login failed", slog.String("login", quoteSafe(login)),
-		slog.String("ip", client.String()), slog.String("reason", reason))
+		slog.String("ip", addrString(client)), slog.String("reason", reason))
 	s.emit(ctx, AuthEvent{Type: EventLoginFailed, UserID: uid, Login: quoteSafe(login), Client: client, Reason: reason})
 }
 
