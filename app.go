@@ -256,7 +256,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
 		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity, Envs: s.Envs,
-		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Log: log, Now: o.Now,
+		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Limiter: a.Limiter, Log: log, Now: o.Now,
 	})
 	if err != nil {
 		return err

@@ -24,14 +24,16 @@ func (s *Server) dispatch(pr *pathRoutes) http.Handler {
 		}
 		if route == nil {
 			// Not a preflight for a CORS route: 405.
-			typ := TypeHTTP
+			// Answer in the format of the path's routes (any one: a path's
+			// routes share their type in practice).
+			shape := &Route{Type: TypeHTTP, Path: pr.pattern}
 			for _, r := range pr.methods {
-				typ = r.Type
+				shape.Type, shape.ErrorWriter = r.Type, r.ErrorWriter
 				break
 			}
 			e := errs.Ef(errs.MethodNotAllowed, "The method %s is not allowed for the requested URL.", sanitizeMethod(hr.Method))
 			e.WithHeader("Allow", pr.allow)
-			s.writeError(w, hr, st, &Route{Type: typ, Path: pr.pattern}, nil, e)
+			s.writeError(w, hr, st, shape, nil, e)
 			return
 		}
 		req := &Request{
@@ -96,6 +98,13 @@ func (s *Server) run(req *Request, rpcID *any) (result any, err error) {
 			return nil, err
 		}
 		req.Input = in
+	}
+	if !route.ReadOnly && route.ReadOnlyIf != nil && route.ReadOnlyIf(req) {
+		// The Env factory reads req.Route.ReadOnly: give it this request's
+		// answer without touching the shared route.
+		rt := *route
+		rt.ReadOnly = true
+		req.Route = &rt
 	}
 	if s.Envs != nil && route.Auth != AuthNone {
 		env, err := s.Envs.NewEnv(req)

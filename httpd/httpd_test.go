@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/orm"
 )
 
 func testServer(t *testing.T, mutate func(*Server), routes ...*Route) (*Server, http.Handler, *bytes.Buffer) {
@@ -288,5 +289,47 @@ func TestClientIPAndProxy(t *testing.T) {
 	req("10.1.1.1:1234", "X-Forwarded-For", "1.2.3.4, 198.51.100.7, 10.2.2.2", "X-Forwarded-Proto", "https")
 	if seen != "198.51.100.7" || !tls {
 		t.Errorf("trusted proxy: ip %s tls %v", seen, tls)
+	}
+}
+
+type roEnvs struct{ seen *[]bool }
+
+func (f roEnvs) NewEnv(r *Request) (*orm.Env, error) {
+	*f.seen = append(*f.seen, r.Route.ReadOnly)
+	return orm.NewEnv(r.HTTP.Context(), nil, nil, r.Principal, orm.EnvOptions{ReadOnly: r.Route.ReadOnly}), nil
+}
+
+func TestReadOnlyIfAndErrorWriter(t *testing.T) {
+	var seen []bool
+	route := &Route{Path: "/kw", Type: TypeJSONRPC, Auth: AuthPublic,
+		ReadOnlyIf: func(r *Request) bool { return r.Params["method"] == "search" },
+		Handler:    func(r *Request) (any, error) { return r.Route.ReadOnly, nil }}
+	faults := &Route{Path: "/xml", Auth: AuthNone, Methods: []string{"POST"},
+		Handler: func(*Request) (any, error) { return nil, errs.E(errs.AccessError, "no") },
+		ErrorWriter: func(w http.ResponseWriter, _ *http.Request, id string, e *errs.Error) {
+			w.WriteHeader(299)
+			io.WriteString(w, "fault:"+e.Kind.String())
+		}}
+	_, h, _ := testServer(t, func(s *Server) { s.Envs = roEnvs{&seen} }, route, faults)
+	for _, m := range []string{"search", "write", "search"} {
+		w := do(h, "POST", "/kw", "application/json", `{"jsonrpc":"2.0","method":"call","params":{"method":"`+m+`"},"id":1}`)
+		if want := m == "search"; !strings.Contains(w.Body.String(), `"result":`+map[bool]string{true: "true", false: "false"}[want]) {
+			t.Errorf("%s: %s", m, w.Body)
+		}
+	}
+	if len(seen) != 3 || !seen[0] || seen[1] || !seen[2] {
+		t.Errorf("env read-only flags %v, want [true false true] (the shared route must not change)", seen)
+	}
+	if route.ReadOnly {
+		t.Error("ReadOnlyIf changed the registered route")
+	}
+	for _, c := range []struct {
+		method string
+		want   string
+	}{{"POST", "fault:access_error"}, {"GET", "fault:method_not_allowed"}} {
+		w := do(h, c.method, "/xml", "text/xml", "<x/>")
+		if w.Code != 299 || w.Body.String() != c.want {
+			t.Errorf("%s: %d %q, want the route's own error form %q", c.method, w.Code, w.Body, c.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/principal"
 )
@@ -86,6 +87,15 @@ type Route struct {
 	MaxBody int64
 	// ReadOnly routes run their Env transaction on a read-only connection.
 	ReadOnly bool
+	// ReadOnlyIf, when set, decides per request (after the body is
+	// decoded) that a route serving both reads and writes may use a
+	// read-only transaction, e.g. call_kw for a search.
+	ReadOnlyIf func(r *Request) bool
+	// ErrorWriter, when set, renders this route's errors instead of the
+	// route type's writer — also the refusals made before the handler runs
+	// (405, 413, 429, ...). XML-RPC uses it: its clients understand only
+	// faults. Headers the error carries are already set on w.
+	ErrorWriter func(w http.ResponseWriter, r *http.Request, requestID string, e *errs.Error)
 	// Params, when set, is a pointer to a zero struct that declares the
 	// route's input with `json` names and `validate` rules (see
 	// validtag.go); the decoded, validated value (a pointer to a new

@@ -59,6 +59,10 @@ func (s *Server) writeError(w http.ResponseWriter, hr *http.Request, st *reqStat
 			w.Header().Add(k, v)
 		}
 	}
+	if route.ErrorWriter != nil {
+		route.ErrorWriter(w, hr, st.id, e)
+		return
+	}
 	status := e.Kind.Status()
 	msg := e.Message()
 	if e.Kind == errs.Internal {

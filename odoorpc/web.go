@@ -27,8 +27,8 @@ func (s *Service) webRoutes() []*httpd.Route {
 		})),
 		jr("web-session-check", "/web/session/check", httpd.AuthUser, s.dbChecked(func(*httpd.Request) (any, error) { return nil, nil })),
 		jr("web-session-destroy", "/web/session/destroy", httpd.AuthUser, s.dbChecked(s.handleDestroy)),
-		jr("web-call-kw", "/web/dataset/call_kw", httpd.AuthUser, s.dbChecked(s.handleCallKw)),
-		jr("web-call-kw-path", "/web/dataset/call_kw/{path...}", httpd.AuthUser, s.dbChecked(s.handleCallKw)),
+		s.callKwRoute(jr("web-call-kw", "/web/dataset/call_kw", httpd.AuthUser, s.dbChecked(s.handleCallKw))),
+		s.callKwRoute(jr("web-call-kw-path", "/web/dataset/call_kw/{path...}", httpd.AuthUser, s.dbChecked(s.handleCallKw))),
 		jr("web-database-list", "/web/database/list", httpd.AuthNone, func(*httpd.Request) (any, error) {
 			if !s.deps.ListDB {
 				return nil, errs.E(errs.AccessDenied, "Access Denied")
@@ -109,6 +109,17 @@ func (s *Service) handleDestroy(r *httpd.Request) (any, error) {
 // handleCallKw is /web/dataset/call_kw: execute_kw for the logged-in
 // session, params {model, method, args, kwargs}. The path suffix is
 // cosmetic, as in Odoo.
+// callKwRoute lets a call_kw that only reads run on a read-only
+// transaction, as Odoo derives the cursor from the method's _readonly.
+func (s *Service) callKwRoute(rt *httpd.Route) *httpd.Route {
+	rt.ReadOnlyIf = func(r *httpd.Request) bool {
+		model, _ := r.Params["model"].(string)
+		method, _ := r.Params["method"].(string)
+		return s.deps.Methods.readOnly(model, method)
+	}
+	return rt
+}
+
 func (s *Service) handleCallKw(r *httpd.Request) (any, error) {
 	model, err := stringParam(r, "model")
 	if err != nil {

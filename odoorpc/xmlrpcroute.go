@@ -43,13 +43,8 @@ func (s *Service) handleXMLRPC(v1 bool) httpd.Handler {
 		}
 		if err != nil {
 			s.logFault(r, err)
-			for k, vs := range errs.As(err).Header {
-				r.W.Header()[k] = vs // Retry-After, ...
-			}
-			buf.Reset()
-			if encErr := xmlrpc.EncodeFault(&buf, faultFor(err, v1, r.ID)); encErr != nil {
-				return nil, errs.Internalf("xmlrpc: encode fault: %w", encErr)
-			}
+			writeFault(r.W, v1, r.ID, errs.As(err))
+			return httpd.Written, nil
 		}
 		h := r.W.Header()
 		h.Set("Content-Type", "text/xml; charset=utf-8")
@@ -57,6 +52,32 @@ func (s *Service) handleXMLRPC(v1 bool) httpd.Handler {
 		r.W.Write(buf.Bytes())
 		return httpd.Written, nil
 	}
+}
+
+// faultWriter renders the errors httpd raises before the handler runs
+// (405, 413, 429, ...) as faults too: XML-RPC clients understand nothing else.
+func faultWriter(v1 bool) func(http.ResponseWriter, *http.Request, string, *errs.Error) {
+	return func(w http.ResponseWriter, _ *http.Request, requestID string, e *errs.Error) {
+		writeFault(w, v1, requestID, e)
+	}
+}
+
+// writeFault answers 200 text/xml with the fault for e, copying the
+// headers e carries (Retry-After, Allow, ...).
+func writeFault(w http.ResponseWriter, v1 bool, requestID string, e *errs.Error) {
+	for k, vs := range e.Header {
+		w.Header()[k] = vs
+	}
+	var buf bytes.Buffer
+	if err := xmlrpc.EncodeFault(&buf, faultFor(e, v1, requestID)); err != nil {
+		// A fault of our own making always encodes; say so plainly if not.
+		http.Error(w, "internal error (request id "+requestID+")", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/xml; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
 }
 
 func (s *Service) xmlrpcCall(r *httpd.Request, service string) (any, error) {
@@ -142,9 +163,9 @@ func (s *Service) legacyRoutes() []*httpd.Route {
 	}
 	return []*httpd.Route{
 		dep(&httpd.Route{Name: "xmlrpc2", Path: "/xmlrpc/2/{service}", Type: httpd.TypeHTTP, Auth: httpd.AuthNone,
-			Methods: []string{http.MethodPost}, CSRF: &csrfOff, Handler: s.handleXMLRPC(false)}),
+			Methods: []string{http.MethodPost}, CSRF: &csrfOff, Handler: s.handleXMLRPC(false), ErrorWriter: faultWriter(false)}),
 		dep(&httpd.Route{Name: "xmlrpc", Path: "/xmlrpc/{service}", Type: httpd.TypeHTTP, Auth: httpd.AuthNone,
-			Methods: []string{http.MethodPost}, CSRF: &csrfOff, Handler: s.handleXMLRPC(true)}),
+			Methods: []string{http.MethodPost}, CSRF: &csrfOff, Handler: s.handleXMLRPC(true), ErrorWriter: faultWriter(true)}),
 		dep(&httpd.Route{Name: "jsonrpc", Path: "/jsonrpc", Type: httpd.TypeJSONRPC, Auth: httpd.AuthNone,
 			Methods: []string{http.MethodPost}, Handler: s.handleJSONRPC}),
 	}
