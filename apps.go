@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -160,6 +161,13 @@ func (a *App) ensureDemoUser(ctx context.Context, du sales.DemoUser, companies [
 	if u, err := a.Identity.UserByLogin(ctx, du.Login); err == nil {
 		if err := a.Identity.AddGroups(ctx, u.ID, du.Groups...); err != nil {
 			return 0, err
+		}
+		if !slices.Equal(u.CompanyIDs, companies) || u.CompanyID != companies[0] {
+			// The bootstrap administrator starts in company 1 only; in demo
+			// mode it manages both demo companies.
+			if err := a.Identity.SetCompanies(ctx, u.ID, companies[0], companies); err != nil {
+				return 0, err
+			}
 		}
 		if du.Login == "admin" {
 			// The bootstrap administrator has no usable password until one

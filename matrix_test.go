@@ -37,12 +37,12 @@ func TestAuthorizationMatrix(t *testing.T) {
 	recs := map[string]int64{
 		"alice's order": find(t, env, "sale.order", []any{[]any{"user_id", "=", alice}}),
 		"bob's order":   find(t, env, "sale.order", []any{[]any{"user_id", "=", bob}}),
-		"deco order":    find(t, env, "sale.order", []any{[]any{"partner_id", "child_of", deco}}),
+		"deco order":    find(t, env, "sale.order", []any{[]any{"partner_id", "child_of", deco}, []any{"company_id", "=", 1}}),
 		"other partner's order": find(t, env, "sale.order", []any{[]any{"partner_id", "not in", d.children(t, env, deco)},
 			[]any{"company_id", "=", 1}}),
 		"deco":     deco,
 		"product":  find(t, env, "product.product", []any{}),
-		"customer": find(t, env, "res.partner", []any{[]any{"is_company", "=", true}, []any{"id", "not in", d.children(t, env, deco)}, []any{"parent_id", "=", false}, []any{"name", "!=", "YourCompany"}}),
+		"customer": find(t, env, "res.partner", []any{[]any{"is_company", "=", true}, []any{"id", "not in", d.children(t, env, deco)}, []any{"parent_id", "=", false}, []any{"name", "!=", "YourCompany"}, []any{"company_id", "in", []any{1, false}}}),
 	}
 	daveOrder := d.sudoFind(t, "sale.order", []any{[]any{"user_id", "=", dave}})
 

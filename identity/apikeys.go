@@ -75,7 +75,11 @@ func (s *Service) CreateAPIKey(ctx context.Context, k NewAPIKey) (string, *APIKe
 	if err != nil {
 		return "", nil, err
 	}
-	if !u.Active || !owner.InGroup(GroupUser) {
+	// Internal users create their own keys (Odoo's rule); a portal user's
+	// key can only be issued by an administrator or from the server's CLI.
+	// Either way the key can do no more than its owner.
+	byAdmin := k.Actor == nil || k.Actor.IsSystem()
+	if !u.Active || !owner.InGroup(GroupUser) && !byAdmin {
 		return "", nil, errs.E(errs.AccessError, "Only active internal users can have API keys.")
 	}
 	maxDays, err := s.maxKeyDays(ctx, owner)

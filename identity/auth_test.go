@@ -226,6 +226,18 @@ func TestKeyCreationRules(t *testing.T) {
 		user := env.CreateUser(t, "user")
 		portal := env.CreateUser(t, "portal", identity.GroupPortal)
 		admin, _ := env.UserByLogin(ctx, "admin")
+		portalP, err := env.Principal(ctx, portal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		userP, err := env.Principal(ctx, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adminP, err := env.Principal(ctx, admin.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		day := 24 * time.Hour
 		tests := []struct {
 			name string
@@ -238,7 +250,10 @@ func TestKeyCreationRules(t *testing.T) {
 			{"no expiry for a user", identity.NewAPIKey{UserID: user, Name: "ci", NoExpiry: true}, errs.ValidationError},
 			{"no expiry for admin", identity.NewAPIKey{UserID: admin.ID, Name: "ci", NoExpiry: true}, 0},
 			{"admin 10 years", identity.NewAPIKey{UserID: admin.ID, Name: "ci", ExpiresIn: 3650 * day}, 0},
-			{"portal user", identity.NewAPIKey{UserID: portal, Name: "ci", ExpiresIn: day}, errs.AccessError},
+			{"portal user for themselves", identity.NewAPIKey{UserID: portal, Name: "ci", ExpiresIn: day, Actor: portalP}, errs.AccessError},
+			{"portal user by another user", identity.NewAPIKey{UserID: portal, Name: "ci", ExpiresIn: day, Actor: userP}, errs.AccessError},
+			{"portal user by an administrator", identity.NewAPIKey{UserID: portal, Name: "ci", ExpiresIn: day, Actor: adminP}, 0},
+			{"portal user from the CLI, over the 1-day cap", identity.NewAPIKey{UserID: portal, Name: "ci", ExpiresIn: 2 * day}, errs.ValidationError},
 			{"no name", identity.NewAPIKey{UserID: user, ExpiresIn: day}, errs.ValidationError},
 			{"bad scope", identity.NewAPIKey{UserID: user, Name: "x", Scopes: []string{"model:"}, ExpiresIn: day}, errs.ValidationError},
 			{"second", identity.NewAPIKey{UserID: user, Name: "b", ExpiresIn: day}, 0},

@@ -344,6 +344,29 @@ func (s *Service) changeGroups(ctx context.Context, uid int64, fn func(*store.Tx
 	return err
 }
 
+// SetCompanies sets the user's main company and allowed companies. Like a
+// group change it ends the user's sessions and cached credentials: the
+// companies decide which records the company rules let through.
+func (s *Service) SetCompanies(ctx context.Context, uid, companyID int64, companyIDs []int64) error {
+	if companyID <= 0 || !slices.Contains(companyIDs, companyID) {
+		return errs.E(errs.ValidationError, "The user's company must be one of their allowed companies.")
+	}
+	return s.changeGroups(ctx, uid, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE res_users SET company_id = ? WHERE id = ?`, companyID, uid); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM res_company_users_rel WHERE user_id = ?`, uid); err != nil {
+			return err
+		}
+		for _, c := range companyIDs {
+			if _, err := tx.Exec(ctx, `INSERT INTO res_company_users_rel (cid, user_id) VALUES (?, ?)`, c, uid); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // updateCredentials sets one credential column (set is a constant of this
 // package) and bumps the credential version in the same transaction.
 func (s *Service) updateCredentials(ctx context.Context, uid int64, set string, arg any) error {
