@@ -1,7 +1,6 @@
 package httpd
 
 import (
-	"encoding/json"
 	"fmt"
 	"html"
 	"net/http"
@@ -9,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/jsonx"
 )
 
 // writeResult renders a handler's result by route type.
@@ -130,7 +130,7 @@ func (s *Server) errorBody(e *errs.Error, msg string) map[string]any {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
+	b, err := jsonx.Append(make([]byte, 0, 1024), v)
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"name":"werkzeug.exceptions.InternalServerError","message":"internal error: result is not JSON-serializable","arguments":[],"context":{},"debug":""}`)

@@ -84,6 +84,71 @@ type DB struct {
 	read    *sql.DB
 	rebinds sync.Map // query string → rebound string (PostgreSQL only)
 	url     string   // redacted description for logs
+	// SQLite prepares a statement for every query; compiling the SQL was a
+	// tenth of a search_read's cost. Reads keep prepared statements
+	// (database/sql keeps one per connection under each). Writes do not:
+	// preparing on the one writer connection while a transaction holds it
+	// would wait forever. pgx caches statements itself.
+	readStmts *stmtCache
+}
+
+// stmtCache holds prepared statements by SQL text, up to max of them:
+// past that, queries are prepared each time as before, so a client that
+// makes up endless distinct queries cannot grow it.
+type stmtCache struct {
+	pool *sql.DB
+	max  int
+	mu   sync.Mutex
+	m    map[string]*sql.Stmt
+}
+
+func newStmtCache(pool *sql.DB, max int) *stmtCache {
+	return &stmtCache{pool: pool, max: max, m: map[string]*sql.Stmt{}}
+}
+
+// get returns the cached statement for query, preparing it on first use;
+// nil when the cache is full or preparing failed (the caller then runs
+// the query unprepared and gets the error there).
+func (c *stmtCache) get(ctx context.Context, query string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	st, ok := c.m[query]
+	full := len(c.m) >= c.max
+	c.mu.Unlock()
+	if ok || full {
+		return st
+	}
+	// Preparing takes a connection from the pool. When every connection is
+	// held by a transaction whose goroutine is itself here, waiting would
+	// deadlock: give up quickly and let the query run unprepared.
+	pctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	st, err := c.pool.PrepareContext(pctx, query)
+	cancel()
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok {
+		st.Close()
+		return prev
+	}
+	c.m[query] = st
+	return st
+}
+
+func (c *stmtCache) close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
 }
 
 // Options tune Open.
@@ -149,6 +214,10 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("optimize sqlite %s: %w", path, err)
 	}
+	if err := keepStat1Only(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("optimize sqlite %s: %w", path, err)
+	}
 	n := opt.Readers
 	if n <= 0 {
 		n = max(4, 2*runtime.GOMAXPROCS(0))
@@ -161,7 +230,8 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: sqliteDialect{}, write: w, read: r, url: "sqlite:" + path}, nil
+	return &DB{Dialect: sqliteDialect{}, write: w, read: r, url: "sqlite:" + path,
+		readStmts: newStmtCache(r, 512)}, nil
 }
 
 func openPostgres(ctx context.Context, url string, opt Options) (*DB, error) {
@@ -193,13 +263,39 @@ func (db *DB) Optimize(ctx context.Context) error {
 	if db.Dialect.Name() != "sqlite" {
 		return nil
 	}
-	_, err := db.write.ExecContext(ctx, "PRAGMA optimize")
-	return err
+	if _, err := db.write.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+		return err
+	}
+	return keepStat1Only(ctx, db.write)
 }
 
 // Analyze gathers full planner statistics now, after a bulk load.
 func (db *DB) Analyze(ctx context.Context) error {
-	_, err := db.write.ExecContext(ctx, "ANALYZE")
+	if _, err := db.write.ExecContext(ctx, "ANALYZE"); err != nil {
+		return err
+	}
+	if db.Dialect.Name() == "sqlite" {
+		return keepStat1Only(ctx, db.write)
+	}
+	return nil
+}
+
+// keepStat1Only drops SQLite's sqlite_stat4 samples and keeps the per-index
+// selectivity of sqlite_stat1. With stat4 present SQLite re-plans a
+// prepared statement whenever a bound value changes, so every query paid a
+// full SQL compile (a tenth of a search_read); rampart's queries are
+// equality and range filters on indexed columns, which stat1 plans well.
+// The stat tables are documented as writable; "ANALYZE sqlite_schema"
+// makes the open connections reload them.
+func keepStat1Only(ctx context.Context, w *sql.DB) error {
+	var n int
+	if err := w.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'`).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	if _, err := w.ExecContext(ctx, `DELETE FROM sqlite_stat4`); err != nil {
+		return err
+	}
+	_, err := w.ExecContext(ctx, `ANALYZE sqlite_schema`)
 	return err
 }
 
@@ -210,6 +306,7 @@ func (db *DB) Close() error {
 		db.write.ExecContext(ctx, "PRAGMA optimize")
 		cancel()
 	}
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())
@@ -318,8 +415,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 
 // Query runs a query with '?' placeholders.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	r, err := t.tx.QueryContext(ctx, t.db.Rebind(query), args...)
-	return r, t.db.classify(err)
+	return t.QueryRaw(ctx, t.db.Rebind(query), args...)
 }
 
 // QueryRow runs a single-row query with '?' placeholders.
@@ -336,6 +432,14 @@ func (t *Tx) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result
 
 // QueryRaw is Query for dialect-native placeholders.
 func (t *Tx) QueryRaw(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if !t.ReadOnly {
+		r, err := t.tx.QueryContext(ctx, query, args...)
+		return r, t.db.classify(err)
+	}
+	if st := t.db.readStmts.get(ctx, query); st != nil {
+		r, err := t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+		return r, t.db.classify(err)
+	}
 	r, err := t.tx.QueryContext(ctx, query, args...)
 	return r, t.db.classify(err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"testing"
 	"testing/fstest"
 
@@ -97,4 +98,66 @@ func TestRestrictIsValidation(t *testing.T) {
 			t.Errorf("driver text leaked: %q", errs.As(err).Message())
 		}
 	})
+}
+
+// Reads reuse prepared statements; when every reader connection is held by
+// a transaction that wants a new statement, preparing gives up and the
+// query still runs, instead of all of them waiting on each other.
+func TestReadStatementsNeverDeadlock(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, "", t.TempDir(), store.Options{Readers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var txs []*store.Tx
+	for range 2 {
+		tx, err := db.Begin(ctx, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs = append(txs, tx)
+	}
+	done := make(chan error, 2)
+	for i, tx := range txs {
+		go func() {
+			var n int
+			err := tx.QueryRow(ctx, "SELECT ? + 1", i).Scan(&n)
+			rows, qerr := tx.QueryRaw(ctx, "SELECT 40 + ?", i)
+			if qerr == nil {
+				rows.Next()
+				rows.Scan(&n)
+				rows.Close()
+			}
+			done <- errors.Join(err, qerr)
+		}()
+	}
+	for range 2 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("reads deadlocked preparing statements")
+		}
+	}
+	for _, tx := range txs {
+		tx.Rollback()
+	}
+	// The same query again is served from the cache (and still correct).
+	for i := range 3 {
+		var n int
+		if err := db.Read(ctx, func(tx *store.Tx) error {
+			rows, err := tx.QueryRaw(ctx, "SELECT 40 + ?", i)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			rows.Next()
+			return rows.Scan(&n)
+		}); err != nil || n != 40+i {
+			t.Fatalf("cached statement: %d, %v", n, err)
+		}
+	}
 }

@@ -209,6 +209,10 @@ func seed(ctx context.Context, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "logins.json"), must(json.Marshal(logins)), 0o600); err != nil {
 		return err
 	}
+	meta := map[string]int64{"company_id": companies[0], "partner_id": partner}
+	if err := os.WriteFile(filepath.Join(dir, "meta.json"), must(json.Marshal(meta)), 0o600); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(dir, "tokens.json"), b, 0o600)
 }
 
@@ -353,6 +357,10 @@ func runAll(ctx context.Context, dir string, d time.Duration, workers int) error
 	fmt.Printf("\nW1 (best of 2)   throughput %.0f vs %.0f req/s = %.2f x baseline;  p50 %v vs %v = %.2f x;  p99 %v vs %v = %.2f x\n",
 		r.Throughput, b.Throughput, r.Throughput/b.Throughput, r.P50, b.P50, ratio(r.P50, b.P50), r.P99, b.P99, ratio(r.P99, b.P99))
 
+	var meta map[string]int64
+	if err := json.Unmarshal(must(os.ReadFile(filepath.Join(dir, "meta.json"))), &meta); err != nil {
+		return err
+	}
 	c, err := start(ctx, "rampart", dir)
 	if err != nil {
 		return err
@@ -361,7 +369,8 @@ func runAll(ctx context.Context, dir string, d time.Duration, workers int) error
 	base1 := "http://" + c.addr
 	w2 := func(i int64) (*http.Request, error) {
 		key := keys[int(i)%len(keys)]
-		body := fmt.Sprintf(`{"vals_list":[{"name":"W2-%d","partner_id":1,"company_id":1,"user_id":%d,"date_order":"2026-06-01 12:00:00","state":"draft"}]}`, i, tokens[key])
+		body := fmt.Sprintf(`{"vals_list":[{"name":"W2-%d","partner_id":%d,"company_id":%d,"user_id":%d,"date_order":"2026-06-01 12:00:00","state":"draft"}]}`,
+			i, meta["partner_id"], meta["company_id"], tokens[key])
 		req, err := http.NewRequest("POST", base1+"/json/2/sale.order/create", strings.NewReader(body))
 		if err != nil {
 			return nil, err
