@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/store"
