@@ -130,3 +130,26 @@ func TestRequestIDEcho(t *testing.T) {
 		t.Errorf("echo: %q", got)
 	}
 }
+
+func TestHealthReportsDatabaseDown(t *testing.T) {
+	app, srv := newApp(t)
+	app.DB.Close() // the database goes away under a running server
+	for _, c := range []struct {
+		path   string
+		status int
+		body   string
+	}{
+		{"/web/health", 200, `{"status":"pass"}`},
+		{"/web/health?db_server_status=1", 500, `{"status":"fail","db_server_status":false}`},
+	} {
+		resp, err := http.Get(srv.URL + c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || strings.TrimSpace(string(b)) != c.body {
+			t.Errorf("%s: %d %s, want %d %s", c.path, resp.StatusCode, b, c.status, c.body)
+		}
+	}
+}
