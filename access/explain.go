@@ -110,7 +110,7 @@ type RecordVerdict struct {
 // rule checks) through e's transaction, as superuser: it is an
 // administrator's tool, and its callers check base.group_system.
 func (p *Policy) Explain(e *orm.Env, model, op string, id int64) (*Explanation, error) {
-	if !slices.Contains(Ops, op) {
+	if !slices.Contains(Ops(), op) {
 		return nil, errs.Ef(errs.ValidationError, "unknown operation %q (want read, write, create or unlink)", op)
 	}
 	meta, ok := e.Registry().Meta(model)

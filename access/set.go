@@ -126,8 +126,8 @@ func (r *Rule) Global() bool { return len(r.Groups) == 0 }
 // AppliesTo reports whether the rule restricts op.
 func (r *Rule) AppliesTo(op string) bool { return r.Has(op) }
 
-// Ops are the four access operations.
-var Ops = []string{"read", "write", "create", "unlink"}
+// Ops are the four access operations (a new slice each call).
+func Ops() []string { return []string{"read", "write", "create", "unlink"} }
 
 // Set is a complete, validated security configuration: the immutable value
 // a Policy decides with. Build one with a Loader.
@@ -163,7 +163,7 @@ func byModelOp[T any](items []T, key func(T) (string, bool), concerns func(T, st
 		if !active {
 			continue
 		}
-		for _, op := range Ops {
+		for _, op := range Ops() {
 			if !concerns(it, op) {
 				continue
 			}

@@ -50,9 +50,12 @@ const (
 	OpPasswordChange Op = "password_changed"
 )
 
-// Ops lists every operation, for validating search filters.
-var Ops = []Op{OpCreate, OpWrite, OpUnlink, OpSudo, OpDenied, OpLogin, OpLoginFail, OpLogout, OpKeyCreated, OpKeyRevoked,
-	OpLoginThrottled, OpSessionEnded, OpPasswordChange}
+// Ops lists every operation, for validating search filters. It returns a
+// new slice: the list itself cannot be changed by a caller.
+func Ops() []Op {
+	return []Op{OpCreate, OpWrite, OpUnlink, OpSudo, OpDenied, OpLogin, OpLoginFail, OpLogout, OpKeyCreated, OpKeyRevoked,
+		OpLoginThrottled, OpSessionEnded, OpPasswordChange}
+}
 
 // Entry is one audit record.
 type Entry struct {

@@ -76,8 +76,9 @@ func Command(ctx context.Context, t *Trail, args []string, stdout, stderr io.Wri
 }
 
 func opNames() string {
-	s := make([]string, len(Ops))
-	for i, o := range Ops {
+	ops := Ops()
+	s := make([]string, len(ops))
+	for i, o := range ops {
 		s[i] = string(o)
 	}
 	return strings.Join(s, ", ")

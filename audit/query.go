@@ -83,7 +83,7 @@ const MaxLimit = 10000
 func (f *Filter) Validate() error {
 	if f.Op != "" {
 		ok := false
-		for _, o := range Ops {
+		for _, o := range Ops() {
 			ok = ok || o == f.Op
 		}
 		if !ok {

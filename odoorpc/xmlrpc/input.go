@@ -23,15 +23,12 @@ type Limits struct {
 // DefaultLimits are generous for real Odoo clients (an execute_kw call
 // with a domain nests about six levels) and small enough that a hostile
 // body cannot tie up a worker.
-var DefaultLimits = Limits{
-	MaxBytes:  16 << 20,
-	MaxDepth:  32,
-	MaxValues: 200_000,
-	MaxString: 8 << 20,
+func DefaultLimits() Limits {
+	return Limits{MaxBytes: 16 << 20, MaxDepth: 32, MaxValues: 200_000, MaxString: 8 << 20}
 }
 
 func (l Limits) withDefaults() Limits {
-	d := DefaultLimits
+	d := DefaultLimits()
 	if l.MaxBytes > 0 {
 		d.MaxBytes = l.MaxBytes
 	}
