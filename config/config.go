@@ -118,7 +118,7 @@ func (c *Config) Validate() error {
 	if err := c.HTTP.Validate(); err != nil {
 		problems = append(problems, err)
 	}
-	if err := c.TLS.Validate(tlsutil.Deployment{Addr: c.HTTP.Addr, TrustedProxies: c.HTTP.TrustedProxies, Production: !c.HTTP.Dev && !c.Demo}); err != nil {
+	if err := c.TLS.Validate(tlsutil.Deployment{Addr: c.HTTP.Addr, TrustedProxies: c.HTTP.TrustedProxies, Production: !c.HTTP.Dev}); err != nil {
 		problems = append(problems, err)
 	}
 	if err := c.Identity.Validate(); err != nil {
