@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -271,7 +272,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		routes = append(routes, seed.Routes(seed.Deps{CSRF: a.CSRF})...)
 	}
 	for _, r := range routes {
-		if r.RateLimit == "" && isLoginPath(r.Path) {
+		if r.RateLimit == "" && isLoginPath(r.Path) && slices.Contains(r.Methods, http.MethodPost) {
 			// Password guessing gets its own, much smaller budget per client
 			// IP, on top of identity's per-IP cooldown and per-login backoff.
 			r.RateLimit = ratelimit.PolicyLoginIP
