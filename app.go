@@ -272,7 +272,10 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		routes = append(routes, seed.Routes(seed.Deps{CSRF: a.CSRF})...)
 	}
 	for _, r := range routes {
-		if r.RateLimit == "" && isLoginPath(r.Path) && slices.Contains(r.Methods, http.MethodPost) {
+		// Routes that leave Methods to the default: POST for the JSON types.
+		posts := slices.Contains(r.Methods, http.MethodPost) ||
+			len(r.Methods) == 0 && (r.Type == httpd.TypeJSON2 || r.Type == httpd.TypeJSONRPC || r.Type == "json")
+		if r.RateLimit == "" && isLoginPath(r.Path) && posts {
 			// Password guessing gets its own, much smaller budget per client
 			// IP, on top of identity's per-IP cooldown and per-login backoff.
 			r.RateLimit = ratelimit.PolicyLoginIP
