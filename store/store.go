@@ -353,6 +353,10 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error { return db.ru
 // Write runs fn in a write transaction, committed when fn returns nil and
 // rolled back otherwise. A transient concurrency failure retries the whole
 // function (up to 5 tries, as Odoo does); fn must therefore be repeatable.
+//
+// SQLite has one writer connection: code that holds a write transaction
+// must not start another one (directly or through a package that calls
+// Write) before it ends, or it waits on itself until its context ends.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error { return db.run(ctx, false, fn) }
 
 func (db *DB) run(ctx context.Context, readOnly bool, fn func(*Tx) error) error {
