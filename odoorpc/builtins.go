@@ -6,44 +6,47 @@ import (
 	"github.com/rampart/rampart/errs"
 )
 
-// builtins are the public methods of every model, with Odoo 19's
-// signatures (after self).
-var builtins = map[string]*Method{
-	"create": {Name: "create", Op: "create", ModelLevel: true, Params: []Param{{Name: "vals_list", Required: true}}, Fn: doCreate},
-	"read": {Name: "read", Op: "read", Params: []Param{
-		{Name: "fields"}, {Name: "load", Default: "_classic_read"}}, Fn: doRead},
-	"write":  {Name: "write", Op: "write", Params: []Param{{Name: "vals", Required: true}}, Fn: doWrite},
-	"unlink": {Name: "unlink", Op: "unlink", Fn: doUnlink},
-	"search": {Name: "search", Op: "read", ModelLevel: true, Params: []Param{
-		{Name: "domain", Required: true}, {Name: "offset", Default: int64(0)}, {Name: "limit"}, {Name: "order"}}, Fn: doSearch},
-	"search_read": {Name: "search_read", Op: "read", ModelLevel: true, VarKw: true, Params: []Param{
-		{Name: "domain"}, {Name: "fields"}, {Name: "offset", Default: int64(0)}, {Name: "limit"}, {Name: "order"}}, Fn: doSearchRead},
-	"search_count": {Name: "search_count", Op: "read", ModelLevel: true, Params: []Param{
-		{Name: "domain", Required: true}, {Name: "limit"}}, Fn: doSearchCount},
-	"fields_get": {Name: "fields_get", Op: "read", ModelLevel: true, Params: []Param{
-		{Name: "allfields"}, {Name: "attributes"}}, Fn: doFieldsGet},
-	"name_search": {Name: "name_search", Op: "read", ModelLevel: true, Params: []Param{
-		{Name: "name", Default: ""}, {Name: "domain"}, {Name: "operator", Default: "ilike"}, {Name: "limit", Default: int64(100)}}, Fn: doNameSearch},
-	// Deprecated since Odoo 18 but still what the external-API
-	// documentation's flow calls.
-	"check_access_rights": {Name: "check_access_rights", Op: "read", ModelLevel: true, Params: []Param{
-		{Name: "operation", Required: true}, {Name: "raise_exception", Default: true}}, Fn: doCheckAccessRights},
+// builtinMethods are the public methods of every model, with Odoo 19's
+// signatures (after self). A new table per call: each Methods registry
+// owns its own, so nothing package-level can be changed.
+func builtinMethods() map[string]*Method {
+	return map[string]*Method{
+		"create": {Name: "create", Op: "create", ModelLevel: true, Params: []Param{{Name: "vals_list", Required: true}}, Fn: doCreate},
+		"read": {Name: "read", Op: "read", Params: []Param{
+			{Name: "fields"}, {Name: "load", Default: "_classic_read"}}, Fn: doRead},
+		"write":  {Name: "write", Op: "write", Params: []Param{{Name: "vals", Required: true}}, Fn: doWrite},
+		"unlink": {Name: "unlink", Op: "unlink", Fn: doUnlink},
+		"search": {Name: "search", Op: "read", ModelLevel: true, Params: []Param{
+			{Name: "domain", Required: true}, {Name: "offset", Default: int64(0)}, {Name: "limit"}, {Name: "order"}}, Fn: doSearch},
+		"search_read": {Name: "search_read", Op: "read", ModelLevel: true, VarKw: true, Params: []Param{
+			{Name: "domain"}, {Name: "fields"}, {Name: "offset", Default: int64(0)}, {Name: "limit"}, {Name: "order"}}, Fn: doSearchRead},
+		"search_count": {Name: "search_count", Op: "read", ModelLevel: true, Params: []Param{
+			{Name: "domain", Required: true}, {Name: "limit"}}, Fn: doSearchCount},
+		"fields_get": {Name: "fields_get", Op: "read", ModelLevel: true, Params: []Param{
+			{Name: "allfields"}, {Name: "attributes"}}, Fn: doFieldsGet},
+		"name_search": {Name: "name_search", Op: "read", ModelLevel: true, Params: []Param{
+			{Name: "name", Default: ""}, {Name: "domain"}, {Name: "operator", Default: "ilike"}, {Name: "limit", Default: int64(100)}}, Fn: doNameSearch},
+		// Deprecated since Odoo 18 but still what the external-API
+		// documentation's flow calls.
+		"check_access_rights": {Name: "check_access_rights", Op: "read", ModelLevel: true, Params: []Param{
+			{Name: "operation", Required: true}, {Name: "raise_exception", Default: true}}, Fn: doCheckAccessRights},
+	}
 }
 
-// perModelBuiltins are built-in methods that exist on one model only.
-var perModelBuiltins = map[string]map[string]*Method{
-	"res.users": {
-		"context_get": {Name: "context_get", Op: "read", ModelLevel: true, Fn: doContextGet},
-	},
-	"res.users.apikeys": {
-		"generate": {Name: "generate", ModelLevel: true, Params: []Param{
-			{Name: "key", Required: true}, {Name: "scope", Required: true}, {Name: "name", Required: true},
-			{Name: "expiration_date", Required: true}}, Fn: doGenerateKey},
-		"revoke": {Name: "revoke", ModelLevel: true, Params: []Param{{Name: "key", Required: true}}, Fn: doRevokeKey},
-	},
+// perModelBuiltinMethods are built-in methods that exist on one model only.
+func perModelBuiltinMethods() map[string]map[string]*Method {
+	return map[string]map[string]*Method{
+		"res.users": {
+			"context_get": {Name: "context_get", Op: "read", ModelLevel: true, Fn: doContextGet},
+		},
+		"res.users.apikeys": {
+			"generate": {Name: "generate", ModelLevel: true, Params: []Param{
+				{Name: "key", Required: true}, {Name: "scope", Required: true}, {Name: "name", Required: true},
+				{Name: "expiration_date", Required: true}}, Fn: doGenerateKey},
+			"revoke": {Name: "revoke", ModelLevel: true, Params: []Param{{Name: "key", Required: true}}, Fn: doRevokeKey},
+		},
+	}
 }
-
-func builtinFor(model string) map[string]*Method { return perModelBuiltins[model] }
 
 // qual is the method's name in messages: model.method.
 func (c *Call) qual() string { return c.Model + "." + c.Method }

@@ -76,7 +76,7 @@ func (s *Service) json2Routes() []*httpd.Route {
 		name, path string
 		readOnly   bool
 	}{{"json2", "/json/2/{model}/{method}", false}}
-	for _, m := range readOnlyBuiltins() {
+	for _, m := range s.deps.Methods.readOnlyBuiltins() {
 		paths = append(paths, struct {
 			name, path string
 			readOnly   bool

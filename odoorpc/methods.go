@@ -74,12 +74,17 @@ type Call struct {
 // has, plus those apps register for one model. It is safe for concurrent
 // use; apps register at start-up.
 type Methods struct {
-	mu       sync.RWMutex
-	perModel map[string]map[string]*Method
+	builtins         map[string]*Method            // every model's; read-only after NewMethods
+	perModelBuiltins map[string]map[string]*Method // one model's; read-only after NewMethods
+	mu               sync.RWMutex
+	perModel         map[string]map[string]*Method // registered by apps
 }
 
-// NewMethods returns an empty registry.
-func NewMethods() *Methods { return &Methods{perModel: map[string]map[string]*Method{}} }
+// NewMethods returns a registry holding only the built-in methods.
+func NewMethods() *Methods {
+	return &Methods{builtins: builtinMethods(), perModelBuiltins: perModelBuiltinMethods(),
+		perModel: map[string]map[string]*Method{}}
+}
 
 // RegisterMethod makes fn callable as model.name over every protocol, with
 // the given signature (after self). It counts as a writing operation for
@@ -92,7 +97,7 @@ func (ms *Methods) RegisterMethod(model, name string, fn MethodFunc, modelLevel 
 // of Odoo's unsafe attributes is refused (Odoo never serves those), as is a
 // duplicate or an Op other than read, write, create and unlink.
 func (ms *Methods) Register(model string, m Method) error {
-	if model == "" || m.Name == "" || strings.HasPrefix(m.Name, "_") || unsafeNames[m.Name] || m.Fn == nil {
+	if model == "" || m.Name == "" || strings.HasPrefix(m.Name, "_") || isUnsafeName(m.Name) || m.Fn == nil {
 		return fmt.Errorf("odoorpc: invalid public method %q.%q", model, m.Name)
 	}
 	switch m.Op {
@@ -120,9 +125,9 @@ func (ms *Methods) readOnly(model, name string) bool {
 }
 
 // readOnlyBuiltins are the built-in methods that only read, sorted.
-func readOnlyBuiltins() []string {
+func (ms *Methods) readOnlyBuiltins() []string {
 	var out []string
-	for _, set := range append([]map[string]*Method{builtins}, slices.Collect(maps.Values(perModelBuiltins))...) {
+	for _, set := range append([]map[string]*Method{ms.builtins}, slices.Collect(maps.Values(ms.perModelBuiltins))...) {
 		for n, m := range set {
 			if m.Op == "read" {
 				out = append(out, n)
@@ -141,19 +146,19 @@ func (ms *Methods) lookup(model, name string) *Method {
 	if m != nil {
 		return m
 	}
-	if m := builtinFor(model)[name]; m != nil {
+	if m := ms.perModelBuiltins[model][name]; m != nil {
 		return m
 	}
-	return builtins[name]
+	return ms.builtins[name]
 }
 
 // names lists the public methods of model, sorted.
 func (ms *Methods) names(model string) []string {
 	set := map[string]bool{}
-	for n := range builtins {
+	for n := range ms.builtins {
 		set[n] = true
 	}
-	for n := range builtinFor(model) {
+	for n := range ms.perModelBuiltins[model] {
 		set[n] = true
 	}
 	ms.mu.RLock()
@@ -164,9 +169,12 @@ func (ms *Methods) names(model string) []string {
 	return slices.Sorted(maps.Keys(set))
 }
 
-// unsafeNames are attributes Odoo refuses whatever their spelling
+// isUnsafeName reports the attributes Odoo refuses whatever their spelling
 // (_UNSAFE_ATTRIBUTES), kept so that a future built-in can never expose them.
-var unsafeNames = map[string]bool{
-	"sudo": true, "with_user": true, "with_env": true, "with_context": true,
-	"browse": true, "env": true, "pool": true, "init": true,
+func isUnsafeName(name string) bool {
+	switch name {
+	case "sudo", "with_user", "with_env", "with_context", "browse", "env", "pool", "init":
+		return true
+	}
+	return false
 }

@@ -76,7 +76,7 @@ func (s *Service) invoke(in invocation) (any, error) {
 			return nil, err
 		}
 	}
-	if strings.HasPrefix(in.method, "_") || unsafeNames[in.method] {
+	if strings.HasPrefix(in.method, "_") || isUnsafeName(in.method) {
 		return nil, errs.Ef(errs.AccessError, "Private methods (such as '%s') cannot be called remotely.", qual)
 	}
 	m := s.deps.Methods.lookup(in.model, in.method)
@@ -146,7 +146,7 @@ func splitContext(qual string, kwargs map[string]any) (map[string]any, map[strin
 // hasModel reports whether some public method exists for model outside
 // the ORM (res.users.apikeys lives in package identity).
 func (ms *Methods) hasModel(model string) bool {
-	if len(builtinFor(model)) > 0 {
+	if len(ms.perModelBuiltins[model]) > 0 {
 		return true
 	}
 	ms.mu.RLock()
