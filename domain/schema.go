@@ -1,5 +1,7 @@
 package domain
 
+import "github.com/rampart/rampart/store"
+
 // Schema is what the domain compiler and evaluator need to know about
 // models. Package orm implements it from declared models; tests implement it
 // by hand. Field names come only from here: the compiler never pastes a name
@@ -64,4 +66,29 @@ type Field struct {
 	// Groups restricts the field to users of these groups (comma-separated
 	// external ids, Odoo syntax, "!" negates). Empty: everyone.
 	Groups string
+}
+
+// ColumnType is the portable column type that stores a field of type t
+// (one2many and many2many have no column; callers do not ask for them).
+func ColumnType(t string) store.ColType {
+	switch t {
+	case Integer, Many2one:
+		return store.TInteger
+	case Float:
+		return store.TFloat
+	case Monetary:
+		return store.TNumeric
+	case Boolean:
+		return store.TBool
+	case Date:
+		return store.TDate
+	case Datetime:
+		return store.TDateTime
+	case JSON:
+		return store.TJSON
+	case Char, Selection:
+		return store.TVarchar
+	default:
+		return store.TText
+	}
 }

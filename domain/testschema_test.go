@@ -97,27 +97,6 @@ func salesSchema() testSchema {
 	return s
 }
 
-// colType maps a field type to the portable column type.
-func colType(t string) store.ColType {
-	switch t {
-	case Integer, Many2one:
-		return store.TInteger
-	case Float:
-		return store.TFloat
-	case Monetary:
-		return store.TNumeric
-	case Boolean:
-		return store.TBool
-	case Date:
-		return store.TDate
-	case Datetime:
-		return store.TDateTime
-	case JSON:
-		return store.TJSON
-	}
-	return store.TText
-}
-
 // createTables creates the schema's tables with plain SQL (no foreign keys:
 // the test inserts rows in any order).
 func createTables(t testing.TB, db *store.DB, s testSchema, models ...string) {
@@ -140,7 +119,7 @@ func createTables(t testing.TB, db *store.DB, s testSchema, models ...string) {
 					}
 					continue
 				}
-				c := d.QuoteIdent(f.Column) + " " + d.ColumnType(colType(f.Type))
+				c := d.QuoteIdent(f.Column) + " " + d.ColumnType(ColumnType(f.Type))
 				if f.Required {
 					c += " NOT NULL"
 				}

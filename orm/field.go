@@ -2,7 +2,6 @@ package orm
 
 import (
 	"github.com/rampart/rampart/domain"
-	"github.com/rampart/rampart/store"
 )
 
 // Field types, as Odoo names them (aliases of package domain's).
@@ -107,30 +106,6 @@ func (f *Field) SelectionKeys() []string {
 		keys[i] = s[0]
 	}
 	return keys
-}
-
-// colType maps a field type to a portable column type.
-func colType(t string) store.ColType {
-	switch t {
-	case Integer, Many2one:
-		return store.TInteger
-	case Float:
-		return store.TFloat
-	case Monetary:
-		return store.TNumeric
-	case Boolean:
-		return store.TBool
-	case Date:
-		return store.TDate
-	case Datetime:
-		return store.TDateTime
-	case JSON:
-		return store.TJSON
-	case Char, Selection:
-		return store.TVarchar
-	default:
-		return store.TText
-	}
 }
 
 // validType reports the declarable field types.

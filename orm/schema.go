@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/store"
 )
@@ -172,7 +173,7 @@ func (s *syncer) columns(table string) (map[string]column, []string, error) {
 }
 
 // sqlType is the column type of f in this dialect.
-func (s *syncer) sqlType(f *Field) string { return s.d.ColumnType(colType(f.Type)) }
+func (s *syncer) sqlType(f *Field) string { return s.d.ColumnType(domain.ColumnType(f.Type)) }
 
 // sameType compares a declared type with what the database reports
 // (information_schema spells PostgreSQL types out).
