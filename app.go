@@ -443,12 +443,10 @@ type envFactory struct {
 }
 
 func (f envFactory) NewEnv(r *httpd.Request) (*orm.Env, error) {
-	var ctx map[string]any
-	if c, ok := r.Params["context"].(map[string]any); ok {
-		ctx = c
-	}
+	// Odoo's context comes with each call (odoorpc applies kwargs.context);
+	// a custom route's body is its own business, not a context.
 	return orm.NewEnv(r.HTTP.Context(), f.reg, f.db, r.Principal, orm.EnvOptions{
-		ReadOnly: r.Route.ReadOnly, Context: ctx, RequestID: r.ID, Route: r.Route.Name,
+		ReadOnly: r.Route.ReadOnly, RequestID: r.ID, Route: r.Route.Name,
 	}), nil
 }
 

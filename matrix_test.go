@@ -305,3 +305,38 @@ func (d demo) withSudo(t *testing.T, fn func(*orm.Env)) {
 	fn(env.Sudo("test fixture: compare the data before and after a refused call"))
 	env.Finish(nil)
 }
+
+// The active companies come from the call's context: narrowed to one of
+// the user's companies it filters the rows, widened beyond them it is
+// refused, over JSON-2 with a key.
+func TestCompanyContextOverJSON2(t *testing.T) {
+	d := startDemo(t)
+	key := d.app.DemoKeys["bob"]
+	count := func(ctx string) (int, string) {
+		req, _ := http.NewRequest("POST", d.url+"/json/2/sale.order/search_count",
+			bytes.NewReader([]byte(`{"domain":[],"context":`+ctx+`}`)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v any
+		json.NewDecoder(resp.Body).Decode(&v)
+		if resp.StatusCode != http.StatusOK {
+			m, _ := v.(map[string]any)
+			return resp.StatusCode, fmt.Sprint(m["name"], ": ", m["message"])
+		}
+		return int(v.(float64)), ""
+	}
+	all, _ := count(`{}`)
+	one, _ := count(`{"allowed_company_ids":[2]}`)
+	if all == 0 || one == 0 || one >= all {
+		t.Errorf("all companies %d orders, company 2 only %d: want a strict, non-empty subset", all, one)
+	}
+	if status, msg := count(`{"allowed_company_ids":[1,99]}`); status != http.StatusForbidden ||
+		msg != "odoo.exceptions.AccessError: Access to unauthorized or invalid companies." {
+		t.Errorf("widened companies: %d %s", status, msg)
+	}
+}
