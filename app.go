@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"time"
 
@@ -271,16 +270,6 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		// The seed guide's endpoints, done right, as examples to read and try.
 		routes = append(routes, seed.Routes(seed.Deps{CSRF: a.CSRF})...)
 	}
-	for _, r := range routes {
-		// Routes that leave Methods to the default: POST for the JSON types.
-		posts := slices.Contains(r.Methods, http.MethodPost) ||
-			len(r.Methods) == 0 && (r.Type == httpd.TypeJSON2 || r.Type == httpd.TypeJSONRPC || r.Type == "json")
-		if r.RateLimit == "" && isLoginPath(r.Path) && posts {
-			// Password guessing gets its own, much smaller budget per client
-			// IP, on top of identity's per-IP cooldown and per-login backoff.
-			r.RateLimit = ratelimit.PolicyLoginIP
-		}
-	}
 	if err := a.Handle(routes...); err != nil {
 		return err
 	}
@@ -290,16 +279,6 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		}
 	}
 	return nil
-}
-
-// isLoginPath reports the built-in routes that take a password.
-func isLoginPath(path string) bool {
-	switch path {
-	case "/rampart/auth/login", "/rampart/auth/password", "/rampart/auth/keys/create",
-		"/web/session/authenticate", "/web/login":
-		return true
-	}
-	return false
 }
 
 // Handle registers application routes. Call before Handler or Run. A

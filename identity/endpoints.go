@@ -28,6 +28,10 @@ import (
 //
 // login and logout are auth=none (they manage the cookie themselves); the
 // others are auth=user: a session, not an API key, manages credentials.
+// LoginRateLimit is the rate-limit policy of every route that takes a
+// password (package ratelimit defines it, per client IP).
+const LoginRateLimit = "login_ip"
+
 func (s *Service) Routes() []*httpd.Route {
 	getPost := []string{"GET", "POST"}
 	rt := func(name, path string, auth httpd.Auth, methods []string, h httpd.Handler) *httpd.Route {
@@ -36,15 +40,18 @@ func (s *Service) Routes() []*httpd.Route {
 			Auth: auth, Methods: methods, Handler: noStore(h),
 		}
 	}
+	// Routes that take a password draw on the rate limiter's login_ip
+	// budget, on top of the cooldown and backoff above.
+	pw := func(r *httpd.Route) *httpd.Route { r.RateLimit = LoginRateLimit; return r }
 	return []*httpd.Route{
-		rt("login", "login", httpd.AuthNone, nil, s.handleLogin),
+		pw(rt("login", "login", httpd.AuthNone, nil, s.handleLogin)),
 		rt("logout", "logout", httpd.AuthNone, nil, s.handleLogout),
 		rt("session", "session", httpd.AuthUser, getPost, s.handleSession),
-		rt("password", "password", httpd.AuthUser, nil, s.handlePassword),
+		pw(rt("password", "password", httpd.AuthUser, nil, s.handlePassword)),
 		rt("sessions", "sessions", httpd.AuthUser, getPost, s.handleSessions),
 		rt("sessions.end", "sessions/end", httpd.AuthUser, nil, s.handleEndSession),
 		rt("keys", "keys", httpd.AuthUser, getPost, s.handleKeys),
-		rt("keys.create", "keys/create", httpd.AuthUser, nil, s.handleCreateKey),
+		pw(rt("keys.create", "keys/create", httpd.AuthUser, nil, s.handleCreateKey)),
 		rt("keys.revoke", "keys/revoke", httpd.AuthUser, nil, s.handleRevokeKey),
 	}
 }

@@ -1,6 +1,7 @@
 package odoorpc
 
 import (
+	"github.com/rampart/rampart/ratelimit"
 	"net/http"
 	"strconv"
 
@@ -17,11 +18,14 @@ func (s *Service) webRoutes() []*httpd.Route {
 	jr := func(name, path string, auth httpd.Auth, h httpd.Handler) *httpd.Route {
 		return &httpd.Route{Name: name, Path: path, Type: httpd.TypeJSONRPC, Auth: auth, Methods: post, Handler: h}
 	}
+	// It takes a password: the rate limiter's login budget applies.
+	authenticate := jr("web-session-authenticate", "/web/session/authenticate", httpd.AuthNone, s.handleAuthenticate)
+	authenticate.RateLimit = ratelimit.PolicyLoginIP
 	return []*httpd.Route{
 		jr("web-version-info", "/web/webclient/version_info", httpd.AuthNone, func(*httpd.Request) (any, error) {
 			return versionInfo(), nil
 		}),
-		jr("web-session-authenticate", "/web/session/authenticate", httpd.AuthNone, s.handleAuthenticate),
+		authenticate,
 		jr("web-session-info", "/web/session/get_session_info", httpd.AuthUser, s.dbChecked(func(r *httpd.Request) (any, error) {
 			return s.sessionInfo(r, r.Principal, s.requestData(r))
 		})),

@@ -48,6 +48,11 @@ func TestCLI(t *testing.T) {
 	if r := seen["POST /web/login"]; r == nil || r["csrf"] != true {
 		t.Errorf("login form route: %v", r)
 	}
+	for _, k := range []string{"POST /web/login", "POST /rampart/auth/login", "POST /web/session/authenticate", "POST /rampart/auth/keys/create"} {
+		if r := seen[k]; r == nil || r["rate_limit"] != "login_ip" {
+			t.Errorf("%s takes a password but is not under the login_ip budget: %v", k, r)
+		}
+	}
 
 	// users and keys: the key alone on stdout, usable by scripts.
 	if _, errOut, err := cli(t, nil, "s3cret-passw0rd\n", "users", d, "create", "--login", "ci-bot", "--password-stdin"); err != nil {

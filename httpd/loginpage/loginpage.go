@@ -48,6 +48,10 @@ type Options struct {
 	Title string
 }
 
+// loginRateLimit is the rate limiter's per-IP budget for password
+// attempts (package ratelimit's login_ip policy).
+const loginRateLimit = "login_ip"
+
 // Form limits: generous for people, small for abuse.
 const (
 	maxLogin    = 256
@@ -70,7 +74,7 @@ func Routes(o Options) []*httpd.Route {
 	return []*httpd.Route{
 		{Name: "web.login", Path: o.Path, Type: httpd.TypeHTTP, Auth: httpd.AuthNone, Handler: p.get},
 		{Name: "web.login.submit", Path: o.Path, Type: httpd.TypeHTTP, Auth: httpd.AuthNone,
-			Methods: []string{http.MethodPost}, MaxBody: 8 << 10, Handler: p.post},
+			Methods: []string{http.MethodPost}, MaxBody: 8 << 10, RateLimit: loginRateLimit, Handler: p.post},
 	}
 }
 
