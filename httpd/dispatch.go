@@ -1,6 +1,7 @@
 package httpd
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/http"
@@ -159,7 +160,7 @@ func (s *Server) readBody(req *Request) ([]byte, error) {
 	}
 	if req.Route.Type == TypeHTTP {
 		// Hand the (bounded) form body back for ParseForm.
-		hr.Body = io.NopCloser(strings.NewReader(string(b)))
+		hr.Body = io.NopCloser(bytes.NewReader(b))
 	}
 	return b, nil
 }

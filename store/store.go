@@ -363,7 +363,7 @@ func (db *DB) run(ctx context.Context, readOnly bool, fn func(*Tx) error) error 
 	var err error
 	for try := 0; try < 5; try++ {
 		err = db.once(ctx, readOnly, fn)
-		if err == nil || !db.Dialect.IsRetryable(errors.Unwrap(err)) && !db.Dialect.IsRetryable(err) {
+		if err == nil || !db.Dialect.IsRetryable(err) {
 			return err
 		}
 		select {
