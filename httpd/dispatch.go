@@ -9,6 +9,7 @@ import (
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/jsonx"
+	"github.com/rampart/rampart/orm"
 )
 
 // dispatch serves every route sharing one path: it picks the route by
@@ -59,7 +60,7 @@ func (s *Server) dispatch(pr *pathRoutes) http.Handler {
 func (s *Server) run(req *Request, rpcID *any) (result any, err error) {
 	route, hr := req.Route, req.HTTP
 	if s.Limiter != nil {
-		if err := s.Limiter.Limit(req, PreAuth); err != nil {
+		if err = s.Limiter.Limit(req, PreAuth); err != nil {
 			return nil, err
 		}
 	}
@@ -68,20 +69,20 @@ func (s *Server) run(req *Request, rpcID *any) (result any, err error) {
 		return nil, err
 	}
 	if route.Type != TypeHTTP {
-		params, id, err := s.decodeJSON(route, hr, body)
+		var id any
+		req.Params, id, err = s.decodeJSON(route, hr, body)
 		*rpcID = id
 		if err != nil {
 			return nil, err
 		}
-		req.Params = params
 	}
 	if s.Auth != nil {
-		if err := s.Auth.Authenticate(req); err != nil {
+		if err = s.Auth.Authenticate(req); err != nil {
 			return nil, err
 		}
 	}
 	if s.Limiter != nil {
-		if err := s.Limiter.Limit(req, PostAuth); err != nil {
+		if err = s.Limiter.Limit(req, PostAuth); err != nil {
 			return nil, err
 		}
 	}
@@ -89,16 +90,14 @@ func (s *Server) run(req *Request, rpcID *any) (result any, err error) {
 	// CSRF-protected http routes and the request's origin on those and on
 	// any cookie-authenticated request (csrf.go).
 	if s.CSRF != nil && !isSafeMethod(hr.Method) {
-		if err := s.CSRF.CheckCSRF(req); err != nil {
+		if err = s.CSRF.CheckCSRF(req); err != nil {
 			return nil, err
 		}
 	}
 	if route.Params != nil {
-		in, err := bindParams(route, req)
-		if err != nil {
+		if req.Input, err = bindParams(route, req); err != nil {
 			return nil, err
 		}
-		req.Input = in
 	}
 	if !route.ReadOnly && route.ReadOnlyIf != nil && route.ReadOnlyIf(req) {
 		// The Env factory reads req.Route.ReadOnly: give it this request's
@@ -108,8 +107,11 @@ func (s *Server) run(req *Request, rpcID *any) (result any, err error) {
 		req.Route = &rt
 	}
 	if s.Envs != nil && route.Auth != AuthNone {
-		env, err := s.Envs.NewEnv(req)
-		if err != nil {
+		// err is the named result: the deferred Finish must see the
+		// handler's error (to roll back) and its own failure must become
+		// the request's (a failed commit is never answered as success).
+		var env *orm.Env
+		if env, err = s.Envs.NewEnv(req); err != nil {
 			return nil, err
 		}
 		req.Env = env

@@ -74,7 +74,7 @@ func compileStruct(t reflect.Type, depth int) (*paramSpec, error) {
 			return nil, fmt.Errorf("params field %s: %w", sf.Name, err)
 		}
 		f := paramField{name: name, index: sf.Index, typ: sf.Type, tr: tr}
-		if err := checkApplicable(f); err != nil {
+		if err = checkApplicable(f); err != nil {
 			return nil, fmt.Errorf("params field %s: %w", sf.Name, err)
 		}
 		if st, ok := objectType(sf.Type); ok {

@@ -22,7 +22,7 @@ func (s *Service) handleDocIndex(r *httpd.Request) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := m.CheckAccess("read"); err != nil {
+		if err = m.CheckAccess("read"); err != nil {
 			if errs.Is(err, errs.AccessError) {
 				continue
 			}

@@ -159,7 +159,7 @@ func (ms *Methods) hasModel(model string) bool {
 // transaction: committed when fn succeeds, rolled back otherwise.
 func (s *Service) withEnv(r *httpd.Request, p *principal.Principal, readOnly bool, fn func(Data) (any, error)) (res any, err error) {
 	r.Principal = p
-	if err := s.limit(r); err != nil {
+	if err = s.limit(r); err != nil {
 		return nil, err
 	}
 	if readOnly && !r.Route.ReadOnly {

@@ -283,7 +283,7 @@ func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
 		for rows.Next() {
 			var id int64
 			var name *string
-			if err := rows.Scan(&id, &name); err != nil {
+			if err = rows.Scan(&id, &name); err != nil {
 				rows.Close()
 				return errs.Wrap(errs.Internal, err, "")
 			}
@@ -344,7 +344,7 @@ func (m *Model) x2manyIDs(tx *store.Tx, f *Field, ids []int64) (map[int64][]int6
 		}
 		for rows.Next() {
 			var o, id int64
-			if err := rows.Scan(&o, &id); err != nil {
+			if err = rows.Scan(&o, &id); err != nil {
 				rows.Close()
 				return nil, errs.Wrap(errs.Internal, err, "")
 			}

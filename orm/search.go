@@ -336,9 +336,9 @@ func (m *Model) NameSearch(name string, args domain.Node, operator string, limit
 		if field == "" {
 			field = "id"
 		}
-		cond, err := domain.NewCondition(field, operator, name)
-		if err != nil {
-			return nil, err
+		cond, cerr := domain.NewCondition(field, operator, name)
+		if cerr != nil {
+			return nil, cerr
 		}
 		d = domain.And(args, cond)
 	}

@@ -381,7 +381,7 @@ func (d *decoder) strct(depth int) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if err := d.expectStart("value"); err != nil {
+			if err = d.expectStart("value"); err != nil {
 				return nil, err
 			}
 			v, err := d.value(depth + 1)

@@ -53,7 +53,7 @@ func Postgres(t testing.TB) *store.DB {
 	if err != nil {
 		t.Fatalf("open postgres: %v", err)
 	}
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
+	if _, err = admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
 		admin.Close()
 		t.Fatalf("create schema (is PostgreSQL at %q running?): %v", base, err)
 	}
