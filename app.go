@@ -255,8 +255,8 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
-		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity, Envs: s.Envs,
-		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Limiter: a.Limiter, Log: log, Now: o.Now,
+		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity,
+		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Log: log, Now: o.Now,
 	})
 	if err != nil {
 		return err
@@ -425,7 +425,7 @@ func (f envFactory) NewEnv(r *httpd.Request) (*orm.Env, error) {
 	// Odoo's context comes with each call (odoorpc applies kwargs.context);
 	// a custom route's body is its own business, not a context.
 	return orm.NewEnv(r.HTTP.Context(), f.reg, f.db, r.Principal, orm.EnvOptions{
-		ReadOnly: r.Route.ReadOnly, RequestID: r.ID, Route: r.Route.Name,
+		ReadOnly: r.ReadOnly, RequestID: r.ID, Route: r.Route.Name,
 	}), nil
 }
 
@@ -438,7 +438,9 @@ type authObserver struct {
 
 func (o authObserver) Authenticate(r *httpd.Request) error {
 	err := o.id.Authenticate(r)
-	if err != nil {
+	// A call's own credentials are checked like a login: identity's
+	// events count those failures already (authEvents).
+	if err != nil && r.Route.Auth != httpd.AuthCall {
 		switch k := errs.KindOf(err); k {
 		case errs.Unauthorized, errs.AccessDenied, errs.SessionExpired, errs.BadRequest:
 			o.m.AuthFailure(k.String(), r.Client.String(), "")

@@ -67,7 +67,7 @@ func (s *Server) preflight(w http.ResponseWriter, hr *http.Request, st *reqState
 		target = pr.methods[http.MethodGet]
 	}
 	refuse := func(route *Route, msg string) bool {
-		s.writeError(w, hr, st, route, nil, errs.E(errs.Forbidden, "CORS preflight refused: "+msg))
+		s.refuse(w, hr, st, route, errs.E(errs.Forbidden, "CORS preflight refused: "+msg))
 		return true
 	}
 	if target == nil || target.CORS == nil {

@@ -295,21 +295,30 @@ func TestClientIPAndProxy(t *testing.T) {
 type roEnvs struct{ seen *[]bool }
 
 func (f roEnvs) NewEnv(r *Request) (*orm.Env, error) {
-	*f.seen = append(*f.seen, r.Route.ReadOnly)
-	return orm.NewEnv(r.HTTP.Context(), nil, nil, r.Principal, orm.EnvOptions{ReadOnly: r.Route.ReadOnly}), nil
+	*f.seen = append(*f.seen, r.ReadOnly)
+	return orm.NewEnv(r.HTTP.Context(), nil, nil, r.Principal, orm.EnvOptions{ReadOnly: r.ReadOnly}), nil
 }
 
-func TestReadOnlyIfAndErrorWriter(t *testing.T) {
+// faultCodec writes every error in a form of its own, as XML-RPC's does.
+type faultCodec struct{}
+
+func (faultCodec) Decode(*Request, []byte) error { return nil }
+func (faultCodec) WriteResult(r *Request, _ any) { r.W.WriteHeader(200) }
+func (faultCodec) WriteError(r *Request, e *errs.Error) {
+	r.W.WriteHeader(299)
+	io.WriteString(r.W, "fault:"+e.Kind.String())
+}
+
+// TestPrepareAndCodec: Prepare decides per request that a call only
+// reads, without touching the shared route; a route's codec writes its
+// errors, also the refusals made before the handler (405).
+func TestPrepareAndCodec(t *testing.T) {
 	var seen []bool
 	route := &Route{Path: "/kw", Type: TypeJSONRPC, Auth: AuthPublic,
-		ReadOnlyIf: func(r *Request) bool { return r.Params["method"] == "search" },
-		Handler:    func(r *Request) (any, error) { return r.Route.ReadOnly, nil }}
-	faults := &Route{Path: "/xml", Auth: AuthNone, Methods: []string{"POST"},
-		Handler: func(*Request) (any, error) { return nil, errs.E(errs.AccessError, "no") },
-		ErrorWriter: func(w http.ResponseWriter, _ *http.Request, id string, e *errs.Error) {
-			w.WriteHeader(299)
-			io.WriteString(w, "fault:"+e.Kind.String())
-		}}
+		Prepare: func(r *Request) error { r.ReadOnly = r.Params["method"] == "search"; return nil },
+		Handler: func(r *Request) (any, error) { return r.ReadOnly, nil }}
+	faults := &Route{Path: "/xml", Auth: AuthNone, Methods: []string{"POST"}, Codec: faultCodec{},
+		Handler: func(*Request) (any, error) { return nil, errs.E(errs.AccessError, "no") }}
 	_, h, _ := testServer(t, func(s *Server) { s.Envs = roEnvs{&seen} }, route, faults)
 	for _, m := range []string{"search", "write", "search"} {
 		w := do(h, "POST", "/kw", "application/json", `{"jsonrpc":"2.0","method":"call","params":{"method":"`+m+`"},"id":1}`)
@@ -321,7 +330,7 @@ func TestReadOnlyIfAndErrorWriter(t *testing.T) {
 		t.Errorf("env read-only flags %v, want [true false true] (the shared route must not change)", seen)
 	}
 	if route.ReadOnly {
-		t.Error("ReadOnlyIf changed the registered route")
+		t.Error("Prepare changed the registered route")
 	}
 	for _, c := range []struct {
 		method string

@@ -74,17 +74,17 @@ func (s *Server) base(next http.Handler) http.Handler {
 				}
 				s.log.Error("panic in handler", "request_id", st.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if !rw.wroteHeader {
-					route := &Route{Type: TypeHTTP, Name: r.URL.Path}
 					if st.req != nil {
-						route = st.req.Route
+						s.writeError(st.req, st, errs.Internalf("panic: %v", p))
+					} else {
+						s.refuse(rw, r, st, &Route{Type: TypeHTTP, Name: r.URL.Path}, errs.Internalf("panic: %v", p))
 					}
-					s.writeError(rw, r, st, route, nil, errs.Internalf("panic: %v", p))
 				}
 			}
 			s.accessLog(r, rw, st)
 		}()
 		if r.Method == "" || len(r.Method) > 16 || strings.IndexFunc(r.Method, func(c rune) bool { return c < 'A' || c > 'Z' }) >= 0 {
-			s.writeError(rw, r, st, &Route{Type: TypeHTTP}, nil, errs.E(errs.MethodNotAllowed, "The method is not allowed for the requested URL."))
+			s.refuse(rw, r, st, &Route{Type: TypeHTTP}, errs.E(errs.MethodNotAllowed, "The method is not allowed for the requested URL."))
 			return
 		}
 		next.ServeHTTP(rw, r)
@@ -201,7 +201,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/json/") {
 		typ = TypeJSON2
 	}
-	s.writeError(w, r, st, &Route{Type: typ, Name: "not_found"}, nil, errs.E(errs.NotFound, "The requested URL was not found on the server."))
+	s.refuse(w, r, st, &Route{Type: typ, Name: "not_found"}, errs.E(errs.NotFound, "The requested URL was not found on the server."))
 }
 
 func saneRequestID(id string) bool {

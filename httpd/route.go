@@ -32,7 +32,20 @@ const (
 	AuthPublic Auth = "public"
 	AuthUser   Auth = "user"
 	AuthBearer Auth = "bearer"
+	// AuthCall: the credentials travel inside the call, as XML-RPC and
+	// JSON-RPC execute_kw(db, uid, password, ...). The route's Prepare
+	// hook puts them in Request.Credentials after decoding and the
+	// Authenticator checks them; a call that carries none (version,
+	// login) runs without a principal.
+	AuthCall Auth = "call"
 )
+
+// Credentials are the ones a call carries itself (AuthCall).
+type Credentials struct {
+	UID int64
+	// Secret is a password or an API key.
+	Secret string
+}
 
 // CORS is a route's cross-origin policy.
 type CORS struct {
@@ -86,16 +99,18 @@ type Route struct {
 	// a negative value means no body is accepted.
 	MaxBody int64
 	// ReadOnly routes run their Env transaction on a read-only connection.
+	// It is the default of Request.ReadOnly, which Prepare may set.
 	ReadOnly bool
-	// ReadOnlyIf, when set, decides per request (after the body is
-	// decoded) that a route serving both reads and writes may use a
-	// read-only transaction, e.g. call_kw for a search.
-	ReadOnlyIf func(r *Request) bool
-	// ErrorWriter, when set, renders this route's errors instead of the
-	// route type's writer — also the refusals made before the handler runs
-	// (405, 413, 429, ...). XML-RPC uses it: its clients understand only
-	// faults. Headers the error carries are already set on w.
-	ErrorWriter func(w http.ResponseWriter, r *http.Request, requestID string, e *errs.Error)
+	// Codec, when set, is the route's wire format instead of its type's
+	// (json2, jsonrpc, http): XML-RPC routes carry package odoorpc's. It
+	// decodes the input and writes results and every error, also the
+	// refusals made before the handler runs (405, 413, 429, ...).
+	Codec Codec
+	// Prepare, when set, runs once the input is decoded and before
+	// authentication. It reads the decoded call and sets this request's
+	// facts: Credentials (AuthCall), ReadOnly, RateLimit, Scope, Input.
+	// It must never change the Route, which every request shares.
+	Prepare func(r *Request) error
 	// Params, when set, is a pointer to a zero struct that declares the
 	// route's input with `json` names and `validate` rules (see
 	// validtag.go); the decoded, validated value (a pointer to a new
@@ -137,17 +152,60 @@ type Request struct {
 	// Params is the decoded JSON object: JSON-RPC "params" or the JSON-2
 	// body. Nil for http routes.
 	Params map[string]any
-	// Input is the decoded Route.Params value, when the route declares one.
+	// Input is the decoded Route.Params value, when the route declares
+	// one, or what the route's Prepare hook decoded.
 	Input any
+	// Per-request facts, initialised from the Route and set by Prepare:
+	// ReadOnly runs the Env on a read-only connection; RateLimit is the
+	// post-auth policy ("" the caller's default, "none" no post-auth
+	// limit); Scope is the API-key scope a bearer key must carry.
+	ReadOnly  bool
+	RateLimit string
+	Scope     string
+	// Credentials are the ones the call carries (AuthCall routes).
+	Credentials *Credentials
 	// Env is the data environment of the request's principal; nil for
-	// auth=none routes. Its transaction commits after the handler succeeds
-	// and before the response is written.
+	// auth=none routes unless the handler opens it (OpenEnv). Its
+	// transaction commits after the handler succeeds and before the
+	// response is written.
 	Env *orm.Env
 	// Values carries per-request data between middleware stages (session,
 	// key id, ...) keyed by the owning package's unexported key type.
 	Values map[any]any
 	// Start is when the request arrived.
 	Start time.Time
+
+	codec Codec
+	envs  EnvFactory
+	rpcID any // the JSON-RPC request id, echoed in the answer
+}
+
+// NewRequest is the Request for route: its per-request facts start as the
+// route declares them. httpd builds every request with it; tests and
+// adapters that call stages directly should too.
+func NewRequest(route *Route, w http.ResponseWriter, hr *http.Request) *Request {
+	r := &Request{HTTP: hr, W: w, Route: route, Values: map[any]any{}}
+	if route != nil {
+		r.ReadOnly, r.RateLimit, r.Scope = route.ReadOnly, route.RateLimit, route.Scope
+	}
+	return r
+}
+
+// OpenEnv opens the request's data environment for r.Principal (with
+// r.ReadOnly), once: a handler of an auth=none route that establishes the
+// principal itself (a login) calls it. The pipeline finishes the
+// transaction after the handler, as for every other route. Without an
+// Env factory it returns nil.
+func (r *Request) OpenEnv() (*orm.Env, error) {
+	if r.Env != nil || r.envs == nil {
+		return r.Env, nil
+	}
+	env, err := r.envs.NewEnv(r)
+	if err != nil {
+		return nil, err
+	}
+	r.Env = env
+	return env, nil
 }
 
 // Header is the response header map, for handlers that add headers.
@@ -175,6 +233,23 @@ const (
 type Limiter interface {
 	Limit(r *Request, stage Stage) error
 }
+
+// Codec is one protocol's wire format. httpd has one per route type
+// (json2, jsonrpc, http); Route.Codec adds others (XML-RPC).
+type Codec interface {
+	// Decode reads the request's input (into r.Params, or r.Input).
+	// body is the bounded body for httpd's own codecs; other codecs read
+	// r.HTTP.Body, which httpd bounds with the route's limit, and get nil.
+	Decode(r *Request, body []byte) error
+	// WriteResult writes a handler's result.
+	WriteResult(r *Request, result any)
+	// WriteError writes e. The headers e carries are already on r.W; an
+	// Internal error is shown only as InternalMessage(r).
+	WriteError(r *Request, e *errs.Error)
+}
+
+// InternalMessage is the only text a client sees for an internal error.
+func InternalMessage(r *Request) string { return "internal error (request id " + r.ID + ")" }
 
 // CSRFChecker is called after authentication for every request with an
 // unsafe method; it decides what applies (CSRFGuard: a token on routes

@@ -58,8 +58,12 @@ func (r *Route) normalize() error {
 	case "":
 		r.Auth = AuthUser // safe default: a route that says nothing needs a user
 	case AuthNone, AuthPublic, AuthUser, AuthBearer:
+	case AuthCall:
+		if r.Prepare == nil {
+			bad("auth call needs a Prepare hook to read the call's credentials")
+		}
 	default:
-		bad("unknown auth %q (want none, public, user or bearer)", r.Auth)
+		bad("unknown auth %q (want none, public, user, bearer or call)", r.Auth)
 	}
 	if len(r.Methods) == 0 {
 		if r.Type == TypeHTTP {

@@ -11,103 +11,40 @@ import (
 	"github.com/rampart/rampart/jsonx"
 )
 
-// writeResult renders a handler's result by route type.
-func (s *Server) writeResult(w http.ResponseWriter, hr *http.Request, route *Route, rpcID any, result any) {
-	switch route.Type {
-	case TypeJSON2:
-		writeJSON(w, http.StatusOK, result)
-	case TypeJSONRPC:
-		env := map[string]any{"jsonrpc": "2.0", "id": rpcID}
-		if result != nil { // Odoo omits "result" when the value is None
-			env["result"] = result
-		}
-		writeJSON(w, http.StatusOK, env)
-	default:
-		switch v := result.(type) {
-		case written:
-		case Redirect:
-			http.Redirect(w, hr, localPath(string(v)), http.StatusSeeOther)
-		case string:
-			writeHTML(w, http.StatusOK, v)
-		case []byte:
-			if w.Header().Get("Content-Type") == "" {
-				w.Header().Set("Content-Type", "application/octet-stream")
-			}
-			w.WriteHeader(http.StatusOK)
-			w.Write(v)
-		case nil:
-			w.WriteHeader(http.StatusNoContent)
-		default:
-			writeJSON(w, http.StatusOK, v)
-		}
-	}
-}
-
-// writeError renders err in the route type's error format. Internal
-// errors are logged with their cause and shown only as "internal error"
-// with the request id.
-func (s *Server) writeError(w http.ResponseWriter, hr *http.Request, st *reqState, route *Route, rpcID any, err error) {
+// writeError renders err with the request's codec. Internal errors are
+// logged with their cause and shown only as "internal error" with the
+// request id.
+func (s *Server) writeError(r *Request, st *reqState, err error) {
 	e := errs.As(err)
 	st.errKind = e.Kind
 	if e.Kind == errs.Internal {
-		s.log.Error("request failed", "request_id", st.id, "route", route.Name, "err", e.Err)
+		s.log.Error("request failed", "request_id", st.id, "route", r.Route.Name, "err", e.Err)
 	} else if e.Err != nil {
-		s.log.Debug("request refused", "request_id", st.id, "route", route.Name, "kind", e.Kind.String(), "err", e.Err)
+		s.log.Debug("request refused", "request_id", st.id, "route", r.Route.Name, "kind", e.Kind.String(), "err", e.Err)
 	}
+	h := r.W.Header()
 	for k, vs := range e.Header {
 		for _, v := range vs {
-			w.Header().Add(k, v)
+			h.Add(k, v)
 		}
 	}
-	if route.ErrorWriter != nil {
-		route.ErrorWriter(w, hr, st.id, e)
-		return
+	if r.codec == nil {
+		r.codec = s.codecFor(r.Route)
 	}
-	status := e.Kind.Status()
-	msg := e.Message()
-	if e.Kind == errs.Internal {
-		msg = "internal error (request id " + st.id + ")"
-	}
-	switch route.Type {
-	case TypeJSON2:
-		writeJSON(w, status, s.errorBody(e, msg))
-	case TypeJSONRPC:
-		code, message := 0, "Odoo Server Error"
-		switch e.Kind {
-		case errs.SessionExpired:
-			code, message = 100, "Odoo Session Expired"
-		case errs.NotFound:
-			code, message = 404, "404: Not Found"
-		}
-		// Odoo answers application errors with HTTP 200 so its clients read
-		// the envelope. Refusals that happen before the call is understood
-		// (malformed body, size, media type, method, rate limit, missing
-		// session) keep their real status: proxies and clients need them,
-		// and the body is still the envelope.
-		httpStatus := http.StatusOK
-		switch e.Kind {
-		case errs.BadRequest, errs.PayloadTooLarge, errs.UnsupportedMediaType, errs.MethodNotAllowed,
-			errs.TooManyRequests, errs.SessionExpired, errs.Unauthorized:
-			httpStatus = status
-		}
-		writeJSON(w, httpStatus, map[string]any{
-			"jsonrpc": "2.0", "id": rpcID,
-			"error": map[string]any{"code": code, "message": message, "data": s.errorBody(e, msg)},
-		})
-	default:
-		if e.Kind == errs.SessionExpired {
-			target := s.cfg.LoginPath + "?redirect=" + url.QueryEscape(hr.URL.RequestURI())
-			http.Redirect(w, hr, target, http.StatusSeeOther)
-			return
-		}
-		writeHTML(w, status, errorPage(status, msg))
-	}
+	r.codec.WriteError(r, e)
+}
+
+// refuse answers a request refused before it has a Request of its own
+// (unknown method, 404, 405, preflight, panic) in route's format.
+func (s *Server) refuse(w http.ResponseWriter, hr *http.Request, st *reqState, route *Route, err error) {
+	s.writeError(&Request{HTTP: hr, W: w, Route: route, ID: st.id, Log: s.log}, st, err)
 }
 
 // errorBody is Odoo's serialize_exception shape. debug is empty unless the
 // server runs in dev mode, and even then never for Internal errors sent to
 // non-dev servers: Odoo leaks tracebacks here, rampart does not.
-func (s *Server) errorBody(e *errs.Error, msg string) map[string]any {
+func (s *Server) errorBody(r *Request, e *errs.Error) map[string]any {
+	msg := clientMessage(r, e)
 	args := []any{msg}
 	if e.Kind.OdooName()[:8] == "werkzeug" {
 		args = append(args, e.Kind.Status())

@@ -24,6 +24,10 @@ const (
 //   - user (and the zero Auth): the session's user, else errs.SessionExpired
 //     (httpd renders 401 for json2, code 100 for jsonrpc, a redirect to the
 //     login page for http).
+//   - call: the credentials the call carries (Request.Credentials, set by
+//     the route's Prepare hook: XML-RPC/JSON-RPC execute_kw's uid and
+//     password or key); none: no principal. A wrong secret is
+//     errs.AccessDenied.
 //   - bearer: the API key from "Authorization: Bearer <key>" or
 //     "X-API-Key: <key>". A bad, expired or revoked key is errs.Unauthorized
 //     "Invalid apikey" with WWW-Authenticate: Bearer; a key of another user
@@ -46,6 +50,8 @@ func (s *Service) Authenticate(r *httpd.Request) error {
 		return nil
 	case httpd.AuthBearer:
 		return s.authBearer(r)
+	case httpd.AuthCall:
+		return s.authCall(r)
 	case httpd.AuthPublic, httpd.AuthUser, "":
 	default:
 		// An unknown mode fails closed, as Odoo's catch-all AccessDenied.
@@ -122,9 +128,9 @@ func (s *Service) authBearer(r *httpd.Request) error {
 		if sess != nil && sess.p.UserID != e.p.UserID {
 			return errs.E(errs.AccessDenied, msgKeyMismatch)
 		}
-		if !RouteScopeAllowed(e.scopes, r.Route.Scope) {
-			return errs.Ef(errs.AccessDenied, "This API key lacks the %q scope this endpoint requires.", r.Route.Scope).
-				WithHeader("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+r.Route.Scope+`"`)
+		if !RouteScopeAllowed(e.scopes, r.Scope) {
+			return errs.Ef(errs.AccessDenied, "This API key lacks the %q scope this endpoint requires.", r.Scope).
+				WithHeader("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+r.Scope+`"`)
 		}
 		// The request is authenticated by the key, not the cookie: it has no
 		// session as far as later stages (CSRF) are concerned.
@@ -139,6 +145,24 @@ func (s *Service) authBearer(r *httpd.Request) error {
 		return errs.E(errs.Unauthorized, msgNoSecFetch).WithHeader("WWW-Authenticate", "Bearer")
 	}
 	r.Principal = copyPrincipal(sess.p)
+	return nil
+}
+
+// authCall checks the credentials an RPC call carries (uid and password
+// or API key, through the verified-credential cache, throttled like a
+// login). A call without credentials runs without a principal; cookies
+// are never read or set.
+func (s *Service) authCall(r *httpd.Request) error {
+	r.Principal = nil
+	c := r.Credentials
+	if c == nil {
+		return nil
+	}
+	p, err := s.CheckPassword(r.HTTP.Context(), Credential{UID: c.UID, Password: c.Secret, Client: r.Client})
+	if err != nil {
+		return err
+	}
+	r.Principal = p
 	return nil
 }
 

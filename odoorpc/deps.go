@@ -16,7 +16,9 @@ import (
 const DefaultDB = "rampart"
 
 // Deps is everything the endpoints need; Routes takes it whole so that
-// nothing is global. Identity and Envs are required; the rest defaults.
+// nothing is global. Identity is required; the rest defaults. httpd
+// authenticates every call (the legacy RPC routes are auth=call), limits
+// its rate and opens and finishes its Env.
 type Deps struct {
 	// DB is the one database name served (default "rampart"). Requests
 	// that name another database are refused as Odoo refuses a database
@@ -27,20 +29,9 @@ type Deps struct {
 	// Sessions logs browsers in and out for /web/session/*. When nil,
 	// those endpoints answer AccessDenied.
 	Sessions WebSessions
-	// Envs opens the data environment of a principal. httpd's own factory
-	// serves authenticated routes; the auth=none RPC endpoints, which
-	// check their credentials per call, use it too.
-	Envs httpd.EnvFactory
 	// Data adapts an Env to the model operations the services call. nil
 	// means the ORM itself (ORMData); tests substitute fakes.
 	Data func(*orm.Env) Data
-	// Limiter applies the per-user and per-key rate limits to the legacy
-	// RPC endpoints. Those routes are auth=none (the credentials travel in
-	// each call), so httpd's post-auth stage cannot know the caller: the
-	// services consult the limiter themselves once the call's credentials
-	// are checked. nil: no per-caller limit (httpd's per-address one
-	// still applies).
-	Limiter httpd.Limiter
 	// Methods holds the methods apps made public, besides the built-ins.
 	Methods *Methods
 	// ScopeAllows reports whether API-key scopes allow op on model
@@ -78,10 +69,6 @@ type Identity interface {
 	// call: an API key (global or scope "rpc") of that user is accepted as
 	// the password, as Odoo's common.authenticate. It returns the uid.
 	LoginRPC(ctx context.Context, login, secret string, client netip.Addr) (int64, error)
-	// CheckRPC checks uid and secret (password or API key) for one object
-	// call, through the verified-credential cache, and returns whom the
-	// call acts as.
-	CheckRPC(ctx context.Context, uid int64, secret string, client netip.Addr) (*principal.Principal, error)
 	// User is the user record, for session_info and context_get.
 	User(ctx context.Context, uid int64) (*identity.User, error)
 	// GenerateKey is res.users.apikeys.generate (Odoo 19.x semantics): key

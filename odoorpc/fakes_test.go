@@ -158,11 +158,19 @@ func (m fakeModel) NameSearch(name string, d []any, operator string, limit int) 
 	return [][2]any{{int64(25), "Deco Addict"}}, nil
 }
 
-// fakeAuth authenticates bearer keys and a fake session cookie.
+// fakeAuth authenticates bearer keys, a fake session cookie and the
+// credentials an RPC call carries (fakeIdentity's).
 type fakeAuth struct{}
 
 func (fakeAuth) Authenticate(r *httpd.Request) error {
 	switch r.Route.Auth {
+	case httpd.AuthCall:
+		if c := r.Credentials; c != nil {
+			p, err := fakeIdentity{}.CheckRPC(r.HTTP.Context(), c.UID, c.Secret, r.Client)
+			r.Principal = p
+			return err
+		}
+		return nil
 	case httpd.AuthBearer:
 		h := r.HTTP.Header.Get("Authorization")
 		switch h {
@@ -211,18 +219,29 @@ func newTestServer(t *testing.T, mutate func(*Deps)) *httptest.Server {
 	if mutate != nil {
 		mutate(&d)
 	}
-	return serveRoutes(t, fakeAuth{}, nil, d)
+	return serveRoutes(t, fakeAuth{}, nil, nil, d)
 }
 
 // serveRoutes serves Routes(d) on httptest behind an httpd server with the
-// given authenticator and Env factory.
-func serveRoutes(t *testing.T, auth httpd.Authenticator, envs httpd.EnvFactory, d Deps) *httptest.Server {
+// given authenticator, rate limiter and Env factory.
+func serveRoutes(t *testing.T, auth httpd.Authenticator, lim httpd.Limiter, envs httpd.EnvFactory, d Deps) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(routesHandler(t, auth, lim, envs, d))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// routesHandler is the httpd handler serving Routes(d).
+func routesHandler(t testing.TB, auth httpd.Authenticator, lim httpd.Limiter, envs httpd.EnvFactory, d Deps) http.Handler {
 	t.Helper()
 	cfg := httpd.Config{}
 	cfg.Defaults()
 	cfg.MaxBody = 64 << 10
 	hs := httpd.New(cfg, slog.New(slog.DiscardHandler))
 	hs.Auth, hs.Envs = auth, envs
+	if lim != nil {
+		hs.Limiter = lim
+	}
 	routes, err := Routes(d)
 	if err != nil {
 		t.Fatal(err)
@@ -234,9 +253,7 @@ func serveRoutes(t *testing.T, auth httpd.Authenticator, envs httpd.EnvFactory, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
+	return h
 }
 
 type response struct {

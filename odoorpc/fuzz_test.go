@@ -2,33 +2,30 @@ package odoorpc
 
 import (
 	"bytes"
+	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"testing"
 
-	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/jsonx"
 	"github.com/rampart/rampart/odoorpc/xmlrpc"
 	"github.com/rampart/rampart/orm"
 )
 
-func fuzzService(t testing.TB) *Service {
-	s, err := NewService(Deps{Identity: fakeIdentity{}, ListDB: true, Data: func(*orm.Env) Data { return fakeData{} },
+// fuzzHandler serves the routes in process through httpd's pipeline
+// (codec, Prepare, authentication, handler), with the fakes.
+func fuzzHandler(t testing.TB) http.Handler {
+	return routesHandler(t, fakeAuth{}, nil, nil, Deps{Identity: fakeIdentity{}, ListDB: true, Data: func(*orm.Env) Data { return fakeData{} },
 		XMLLimits: XMLLimits{MaxBytes: 1 << 16, MaxDepth: 16, MaxValues: 2000, MaxString: 4096}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
 }
 
-func fuzzRequest(path string, body []byte) *httpd.Request {
+func fuzzServe(h http.Handler, path, ctype string, body []byte) *httptest.ResponseRecorder {
 	hr := httptest.NewRequest("POST", path, bytes.NewReader(body))
-	hr.Header.Set("Content-Type", "text/xml")
-	hr.SetPathValue("service", strings.TrimPrefix(path, "/xmlrpc/2/"))
-	return &httpd.Request{HTTP: hr, W: httptest.NewRecorder(), Route: &httpd.Route{Name: "fuzz"},
-		Values: map[any]any{}, Client: netip.MustParseAddr("192.0.2.1"), ID: "fuzz"}
+	hr.RemoteAddr = "192.0.2.1:1234"
+	hr.Header.Set("Content-Type", ctype)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, hr)
+	return rec
 }
 
 // The fuzz targets of this package link the whole stack (orm, store and
@@ -44,14 +41,9 @@ func FuzzXMLRPCEndpoint(f *testing.F) {
 	f.Add([]byte(xmlCall("execute", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("read"), xa(xi("1")), xa(xs("name")))))
 	f.Add([]byte(xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("create"), "<struct></struct>")))
 	f.Add([]byte(xmlCall("execute_kw", "<nil/>", "<double>2</double>", "<base64>YQ==</base64>", xs("x"), xs("y"), "<dateTime.iso8601>20260101T00:00:00</dateTime.iso8601>")))
-	s := fuzzService(f)
-	h := s.handleXMLRPC(false)
+	h := fuzzHandler(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r := fuzzRequest("/xmlrpc/2/object", body)
-		if _, err := h(r); err != nil {
-			t.Fatalf("handler error instead of a fault: %v", err)
-		}
-		rec := r.W.(*httptest.ResponseRecorder)
+		rec := fuzzServe(h, "/xmlrpc/2/object", "text/xml", body)
 		if rec.Code != 200 {
 			t.Fatalf("status %d", rec.Code)
 		}
@@ -79,17 +71,16 @@ func FuzzJSONRPCParams(f *testing.F) {
 	f.Add([]byte(`{"service":"common","method":"authenticate","args":["rampart","admin","admin",{}]}`))
 	f.Add([]byte(`{"service":"object","method":"execute_kw","args":["rampart",2,"admin","res.partner","name_search",["a"],{"limit":"x","context":{}}]}`))
 	f.Add([]byte(`{"service":"db","method":"list","args":null}`))
-	s := fuzzService(f)
+	h := fuzzHandler(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		v, err := jsonx.Decode(body, jsonx.Options{})
-		params, ok := v.(map[string]any)
-		if err != nil || !ok {
+		if _, ok := v.(map[string]any); err != nil || !ok {
 			return
 		}
-		r := fuzzRequest("/jsonrpc", nil)
-		r.Params = params
-		if _, err := s.handleJSONRPC(r); err != nil && errs.KindOf(err) == errs.Internal {
-			t.Fatalf("internal error for client input: %v", err)
+		env := append(append([]byte(`{"jsonrpc":"2.0","id":1,"params":`), body...), '}')
+		rec := fuzzServe(h, "/jsonrpc", "application/json", env)
+		if out := rec.Body.String(); rec.Code == 500 || strings.Contains(out, "internal error") || !strings.Contains(out, `"jsonrpc":"2.0"`) {
+			t.Fatalf("internal error for client input: %d %s", rec.Code, out)
 		}
 	})
 }

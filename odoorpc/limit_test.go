@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/orm"
 )
 
 // countingLimiter allows n post-auth calls per user, then refuses.
@@ -21,8 +22,8 @@ func (l *countingLimiter) Limit(r *httpd.Request, stage httpd.Stage) error {
 	if stage != httpd.PostAuth || r.Principal == nil {
 		return nil
 	}
-	if r.Route.RateLimit != "" {
-		return errs.Internalf("the services must ask for the caller's default policy, got %q", r.Route.RateLimit)
+	if r.RateLimit != "" {
+		return errs.Internalf("the services must ask for the caller's default policy, got %q", r.RateLimit)
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -33,12 +34,14 @@ func (l *countingLimiter) Limit(r *httpd.Request, stage httpd.Stage) error {
 	return nil
 }
 
-// TestRPCRateLimitPerCaller: the RPC routes are auth=none, so the
-// services apply the per-user limit after checking the call's credentials,
-// and a refusal is the protocol's own error (a fault for XML-RPC).
+// TestRPCRateLimitPerCaller: the RPC routes carry their credentials in
+// the call, so httpd's post-auth stage applies the per-user limit once it
+// checked them, and a refusal is the protocol's own error (a fault for
+// XML-RPC).
 func TestRPCRateLimitPerCaller(t *testing.T) {
 	lim := &countingLimiter{n: 2, calls: map[int64]int{}}
-	srv := newTestServer(t, func(d *Deps) { d.Limiter = lim })
+	srv := serveRoutes(t, fakeAuth{}, lim, nil, Deps{Identity: fakeIdentity{}, Sessions: fakeSessions{}, ListDB: true,
+		Data: func(*orm.Env) Data { return fakeData{} }})
 	call := xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("search_count"), xa(xa()))
 	for i := range 2 {
 		if resp := do(t, srv, "POST", "/xmlrpc/2/object", "text/xml", call, nil); strings.Contains(string(resp.body), "<fault>") {

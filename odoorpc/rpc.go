@@ -3,21 +3,87 @@ package odoorpc
 import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
-	"github.com/rampart/rampart/principal"
+	"github.com/rampart/rampart/ratelimit"
 )
 
-// dispatchRPC is Odoo's dispatch_rpc: the legacy services shared by
-// /jsonrpc and /xmlrpc. args are positional, as both protocols send them.
-func (s *Service) dispatchRPC(r *httpd.Request, service, method string, args []any) (any, error) {
-	switch service {
-	case "common":
-		return s.common(r, method, args)
-	case "object":
-		return s.object(r, method, args)
-	case "db":
-		return s.db(r, method, args)
+// rpcCall is one legacy RPC call: /jsonrpc params {service, method,
+// args}, or an XML-RPC call to /xmlrpc[/2]/{service}, which the xmlrpc
+// codec decodes into the same params. For object calls prepareRPC also
+// takes out the model method.
+type rpcCall struct {
+	service, method string
+	args            []any
+	model, name     string
+}
+
+// prepareRPC is the legacy routes' Prepare hook (Odoo's dispatch_rpc up
+// to the credential check): it checks the call's shape and, for the
+// object service, hands the credentials it carries to httpd's
+// authentication and decides the request's facts — a read gets a
+// read-only transaction, and the caller's own rate limit applies (per
+// key, else per user). Calls without credentials (version, login, db)
+// skip the post-auth limit: httpd's per-address pre-auth limit applies.
+func (s *Service) prepareRPC(r *httpd.Request) error {
+	c, err := rpcCallOf(r.Params)
+	if err != nil {
+		return err
 	}
-	return nil, errs.Ef(errs.NotFound, "Service %s not found", clipName(service))
+	r.Input = c
+	r.RateLimit = ratelimit.NoPolicy
+	if c.service != "object" {
+		return nil
+	}
+	cred, err := s.objectCredentials(c)
+	if err != nil {
+		return err
+	}
+	r.Credentials = cred
+	r.RateLimit = "" // the caller's default policy: apikey or user
+	r.ReadOnly = r.Route.ReadOnly || s.deps.Methods.readOnly(c.model, c.name)
+	return nil
+}
+
+// rpcCallOf reads params {service, method, args}.
+func rpcCallOf(params map[string]any) (*rpcCall, error) {
+	for k := range params {
+		switch k {
+		case "service", "method", "args":
+		default:
+			return nil, typeError("jsonrpc() got an unexpected keyword argument '%s'", clipName(k))
+		}
+	}
+	service, ok1 := params["service"].(string)
+	method, ok2 := params["method"].(string)
+	if !ok1 || !ok2 {
+		return nil, typeError("jsonrpc() needs the string parameters 'service' and 'method'")
+	}
+	c := &rpcCall{service: service, method: method}
+	switch a := params["args"].(type) {
+	case nil:
+	case []any:
+		c.args = a
+	default:
+		return nil, errs.E(errs.UserError, "jsonrpc(): args must be a list")
+	}
+	return c, nil
+}
+
+// handleRPC is Odoo's dispatch_rpc: the legacy services shared by
+// /jsonrpc and /xmlrpc, after httpd checked the call's credentials.
+func (s *Service) handleRPC(r *httpd.Request) (any, error) {
+	c, _ := r.Input.(*rpcCall)
+	if c == nil {
+		return nil, errs.Internalf("odoorpc: RPC route without its Prepare hook")
+	}
+	switch c.service {
+	case "common":
+		return s.common(r, c.method, c.args)
+	case "object":
+		return s.object(r, c)
+	case "db":
+		return s.db(r, c.method, c.args)
+	}
+	return nil, errs.Ef(errs.NotFound, "Service %s not found", clipName(c.service))
 }
 
 // versionInfo is common.version().
@@ -81,23 +147,28 @@ func (s *Service) common(r *httpd.Request, method string, args []any) (any, erro
 	return nil, errs.Ef(errs.NotFound, "Method not available %s", clipName(method))
 }
 
-func (s *Service) object(r *httpd.Request, method string, args []any) (any, error) {
+// objectCredentials checks an object call up to its credentials, in
+// Odoo's order, and returns them: execute(db, uid, password, model,
+// method, *args) or execute_kw(db, uid, password, model, method, args[,
+// kwargs]).
+func (s *Service) objectCredentials(c *rpcCall) (*httpd.Credentials, error) {
 	var lo, hi int
-	switch method {
+	switch c.method {
 	case "execute":
 		lo, hi = 5, 1<<20 // the XML/JSON limits bound the count first
 	case "execute_kw":
 		lo, hi = 6, 7
 	default:
-		return nil, errs.Ef(errs.NotFound, "Method not available %s", clipName(method))
+		return nil, errs.Ef(errs.NotFound, "Method not available %s", clipName(c.method))
 	}
-	if err := arity(method, args, lo, hi); err != nil {
+	args := c.args
+	if err := arity(c.method, args, lo, hi); err != nil {
 		return nil, err
 	}
 	if err := s.checkDB(args[0]); err != nil {
 		return nil, err
 	}
-	uid, err := argInt(method, "uid", args[1])
+	uid, err := argInt(c.method, "uid", args[1])
 	if err != nil {
 		return nil, errs.E(errs.AccessDenied, "Access Denied")
 	}
@@ -108,14 +179,21 @@ func (s *Service) object(r *httpd.Request, method string, args []any) (any, erro
 	model, ok1 := args[3].(string)
 	name, ok2 := args[4].(string)
 	if !ok1 || !ok2 {
-		return nil, typeError("%s(): model and method must be strings", method)
+		return nil, typeError("%s(): model and method must be strings", c.method)
 	}
-	p, err := s.deps.Identity.CheckRPC(ctxOf(r), uid, secret, clientOf(r))
-	if err != nil {
-		return nil, err
+	c.model, c.name = model, name
+	return &httpd.Credentials{UID: uid, Secret: secret}, nil
+}
+
+// object runs an object call as the principal httpd authenticated from
+// the call's credentials, in the Env httpd opened for it.
+func (s *Service) object(r *httpd.Request, c *rpcCall) (any, error) {
+	if r.Principal == nil { // fail closed: no authenticator checked the call
+		return nil, errs.E(errs.AccessDenied, "Access Denied")
 	}
-	in := invocation{r: r, p: p, model: model, method: name, rpc: true}
-	if method == "execute" {
+	in := invocation{r: r, p: r.Principal, data: s.requestData(r), model: c.model, method: c.name, rpc: true}
+	args := c.args
+	if c.method == "execute" {
 		in.args = args[5:]
 	} else {
 		a, ok := args[5].([]any)
@@ -131,20 +209,16 @@ func (s *Service) object(r *httpd.Request, method string, args []any) (any, erro
 			in.kwargs = kw
 		}
 	}
-	return s.callAs(r, p, in)
+	return s.invokeRPC(in)
 }
 
-// callAs runs in under p's data environment, wording an unknown model as
-// the RPC services do.
-func (s *Service) callAs(r *httpd.Request, p *principal.Principal, in invocation) (any, error) {
-	return s.withEnv(r, p, s.deps.Methods.readOnly(in.model, in.method), func(d Data) (any, error) {
-		in.data = d
-		res, err := s.invoke(in)
-		if um, ok := err.(errUnknownModel); ok {
-			return nil, errs.Ef(errs.UserError, "Object %s doesn't exist", clipName(um.model))
-		}
-		return res, err
-	})
+// invokeRPC runs in, wording an unknown model as the RPC services do.
+func (s *Service) invokeRPC(in invocation) (any, error) {
+	res, err := s.invoke(in)
+	if um, ok := err.(errUnknownModel); ok {
+		return nil, errs.Ef(errs.UserError, "Object %s doesn't exist", clipName(um.model))
+	}
+	return res, err
 }
 
 func (s *Service) db(r *httpd.Request, method string, args []any) (any, error) {

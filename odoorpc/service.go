@@ -8,9 +8,7 @@ import (
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
-	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/principal"
-	"github.com/rampart/rampart/ratelimit"
 )
 
 // Odoo's version, as its clients read it.
@@ -154,43 +152,7 @@ func (ms *Methods) hasModel(model string) bool {
 	return len(ms.perModel[model]) > 0
 }
 
-// withEnv opens p's data environment for an auth=none route (the RPC
-// endpoints check credentials per call), runs fn and finishes the
-// transaction: committed when fn succeeds, rolled back otherwise.
-func (s *Service) withEnv(r *httpd.Request, p *principal.Principal, readOnly bool, fn func(Data) (any, error)) (res any, err error) {
-	r.Principal = p
-	if err = s.limit(r); err != nil {
-		return nil, err
-	}
-	if readOnly && !r.Route.ReadOnly {
-		// The RPC routes serve every method; a read gets a read-only
-		// transaction as its JSON-2 route would.
-		rt := *r.Route
-		rt.ReadOnly = true
-		r.Route = &rt
-	}
-	var env *orm.Env
-	if s.deps.Envs != nil {
-		if env, err = s.deps.Envs.NewEnv(r); err != nil {
-			return nil, err
-		}
-	}
-	if env == nil {
-		return fn(s.deps.Data(nil))
-	}
-	defer func() {
-		if rec := recover(); rec != nil {
-			env.Finish(errors.New("panic"))
-			panic(rec)
-		}
-		if ferr := env.Finish(err); ferr != nil && err == nil {
-			res, err = nil, ferr
-		}
-	}()
-	return fn(s.deps.Data(env))
-}
-
-// requestData is the Data of a route httpd already opened an Env for.
+// requestData is the Data of the Env httpd opened for the request.
 func (s *Service) requestData(r *httpd.Request) Data { return s.deps.Data(r.Env) }
 
 // checkDB refuses a database other than the one served. Odoo answers a
@@ -225,18 +187,4 @@ func (s *Service) scopeAllows(p *principal.Principal, model, op string) bool {
 		}
 	}
 	return false
-}
-
-// limit applies the caller's post-auth rate limit (per key, else per
-// user) on the RPC routes, which httpd exempts from its own post-auth
-// stage because it runs before the credentials in the call are known.
-func (s *Service) limit(r *httpd.Request) error {
-	if s.deps.Limiter == nil || r.Principal == nil || r.Route.RateLimit != ratelimit.NoPolicy {
-		return nil
-	}
-	rt := *r.Route
-	rt.RateLimit = "" // the caller's default policy: apikey or user
-	lr := *r
-	lr.Route = &rt
-	return s.deps.Limiter.Limit(&lr, httpd.PostAuth)
 }

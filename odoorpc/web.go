@@ -1,9 +1,10 @@
 package odoorpc
 
 import (
-	"github.com/rampart/rampart/ratelimit"
 	"net/http"
 	"strconv"
+
+	"github.com/rampart/rampart/ratelimit"
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
@@ -99,8 +100,13 @@ func (s *Service) handleAuthenticate(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The login committed its own session; session_info only reads.
-	return s.withEnv(r, p, true, func(d Data) (any, error) { return s.sessionInfo(r, p, d) })
+	// The login committed its own session; session_info only reads, in
+	// the Env httpd finishes after the handler like every other.
+	r.Principal, r.ReadOnly = p, true
+	if _, err := r.OpenEnv(); err != nil {
+		return nil, err
+	}
+	return s.sessionInfo(r, p, s.requestData(r))
 }
 
 func (s *Service) handleDestroy(r *httpd.Request) (any, error) {
@@ -110,20 +116,21 @@ func (s *Service) handleDestroy(r *httpd.Request) (any, error) {
 	return nil, s.deps.Sessions.Logout(r)
 }
 
-// handleCallKw is /web/dataset/call_kw: execute_kw for the logged-in
-// session, params {model, method, args, kwargs}. The path suffix is
-// cosmetic, as in Odoo.
 // callKwRoute lets a call_kw that only reads run on a read-only
 // transaction, as Odoo derives the cursor from the method's _readonly.
 func (s *Service) callKwRoute(rt *httpd.Route) *httpd.Route {
-	rt.ReadOnlyIf = func(r *httpd.Request) bool {
+	rt.Prepare = func(r *httpd.Request) error {
 		model, _ := r.Params["model"].(string)
 		method, _ := r.Params["method"].(string)
-		return s.deps.Methods.readOnly(model, method)
+		r.ReadOnly = r.Route.ReadOnly || s.deps.Methods.readOnly(model, method)
+		return nil
 	}
 	return rt
 }
 
+// handleCallKw is /web/dataset/call_kw: execute_kw for the logged-in
+// session, params {model, method, args, kwargs}. The path suffix is
+// cosmetic, as in Odoo.
 func (s *Service) handleCallKw(r *httpd.Request) (any, error) {
 	model, err := stringParam(r, "model")
 	if err != nil {
@@ -148,11 +155,7 @@ func (s *Service) handleCallKw(r *httpd.Request) (any, error) {
 	default:
 		return nil, typeError("call_kw(): kwargs must be a dictionary")
 	}
-	res, err := s.invoke(in)
-	if um, ok := err.(errUnknownModel); ok {
-		return nil, errs.Ef(errs.UserError, "Object %s doesn't exist", clipName(um.model))
-	}
-	return res, err
+	return s.invokeRPC(in)
 }
 
 // sessionInfo is Odoo's session_info() for p, with the fields clients

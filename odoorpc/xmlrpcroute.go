@@ -5,12 +5,12 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/odoorpc/xmlrpc"
-	"github.com/rampart/rampart/ratelimit"
 )
 
 // Legacy-endpoint deprecation, announced with RFC 9745 Deprecation and
@@ -27,83 +27,70 @@ var (
 // legacySuccessor is the Link rel="successor-version" target.
 const legacySuccessor = "/json/2"
 
-// handleXMLRPC serves /xmlrpc/2/{service} (v1=false) and /xmlrpc/{service}.
-// It always answers 200 text/xml, a fault for any error: XML-RPC clients
-// only understand faults.
-func (s *Service) handleXMLRPC(v1 bool) httpd.Handler {
-	return func(r *httpd.Request) (any, error) {
-		service := r.HTTP.PathValue("service")
-		res, err := s.xmlrpcCall(r, service)
-		var buf bytes.Buffer
-		if err == nil {
-			if encErr := xmlrpc.EncodeResponse(&buf, res); encErr != nil {
-				buf.Reset()
-				err = errs.Internalf("xmlrpc: encode %s result: %w", service, encErr)
-			}
-		}
-		if err != nil {
-			s.logFault(r, err)
-			writeFault(r.W, v1, r.ID, errs.As(err))
-			return httpd.Written, nil
-		}
-		h := r.W.Header()
-		h.Set("Content-Type", "text/xml; charset=utf-8")
-		r.W.WriteHeader(http.StatusOK)
-		r.W.Write(buf.Bytes())
-		return httpd.Written, nil
-	}
+// xmlrpcCodec is XML-RPC's wire format for httpd: a methodCall in, a
+// methodResponse out, and a fault for every error — also the refusals
+// httpd makes before the handler runs (405, 413, 429, ...) — always
+// 200 text/xml: XML-RPC clients understand nothing else. v1 is /xmlrpc
+// (string fault codes), else /xmlrpc/2.
+type xmlrpcCodec struct {
+	v1     bool
+	limits xmlrpc.Limits
 }
 
-// faultWriter renders the errors httpd raises before the handler runs
-// (405, 413, 429, ...) as faults too: XML-RPC clients understand nothing else.
-func faultWriter(v1 bool) func(http.ResponseWriter, *http.Request, string, *errs.Error) {
-	return func(w http.ResponseWriter, _ *http.Request, requestID string, e *errs.Error) {
-		writeFault(w, v1, requestID, e)
-	}
-}
-
-// writeFault answers 200 text/xml with the fault for e, copying the
-// headers e carries (Retry-After, Allow, ...).
-func writeFault(w http.ResponseWriter, v1 bool, requestID string, e *errs.Error) {
-	for k, vs := range e.Header {
-		w.Header()[k] = vs
-	}
-	var buf bytes.Buffer
-	if err := xmlrpc.EncodeFault(&buf, faultFor(e, v1, requestID)); err != nil {
-		// A fault of our own making always encodes; say so plainly if not.
-		http.Error(w, "internal error (request id "+requestID+")", http.StatusInternalServerError)
-		return
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/xml; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	w.Write(buf.Bytes())
-}
-
-func (s *Service) xmlrpcCall(r *httpd.Request, service string) (any, error) {
-	l := s.deps.XMLLimits
-	if r.HTTP.ContentLength > l.MaxBytes {
-		return nil, errs.E(errs.PayloadTooLarge, "invalid XML-RPC request: body exceeds the size limit")
-	}
-	call, err := xmlrpc.DecodeCall(r.HTTP.Body, xmlrpc.Limits{
-		MaxBytes: l.MaxBytes, MaxDepth: l.MaxDepth, MaxValues: l.MaxValues, MaxString: l.MaxString,
-	})
+// Decode reads the call into the /jsonrpc params shape {service, method,
+// args}, the service taken from the path. httpd bounds the body with the
+// route's limit; the decoder bounds depth, values and strings.
+func (c xmlrpcCodec) Decode(r *httpd.Request, _ []byte) error {
+	call, err := xmlrpc.DecodeCall(r.HTTP.Body, c.limits)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.Is(err, xmlrpc.ErrTooLarge) || errors.As(err, &mbe) {
-			return nil, errs.Wrap(errs.PayloadTooLarge, err, "invalid XML-RPC request: body exceeds the size limit")
+			return errs.Wrap(errs.PayloadTooLarge, err, "invalid XML-RPC request: body exceeds the size limit")
 		}
 		var xe *xmlrpc.Error
 		if errors.As(err, &xe) {
-			return nil, errs.Wrap(errs.BadRequest, err, xe.Error())
+			return errs.Wrap(errs.BadRequest, err, xe.Error())
 		}
-		return nil, errs.Wrap(errs.BadRequest, err, "invalid XML-RPC request")
+		return errs.Wrap(errs.BadRequest, err, "invalid XML-RPC request")
 	}
 	args := make([]any, len(call.Params))
 	for i, p := range call.Params {
 		args[i] = normalize(p)
 	}
-	return s.dispatchRPC(r, service, call.Method, args)
+	r.Params = map[string]any{"service": r.HTTP.PathValue("service"), "method": call.Method, "args": args}
+	return nil
+}
+
+// WriteResult answers the methodResponse; a result that cannot be
+// encoded is an internal fault.
+func (c xmlrpcCodec) WriteResult(r *httpd.Request, res any) {
+	var buf bytes.Buffer
+	if err := xmlrpc.EncodeResponse(&buf, res); err != nil {
+		e := errs.Internalf("xmlrpc: encode %s result: %w", r.HTTP.PathValue("service"), err)
+		r.Log.Error("request failed", "request_id", r.ID, "route", r.Route.Name, "err", e.Err)
+		c.WriteError(r, e)
+		return
+	}
+	writeXML(r.W, buf.Bytes())
+}
+
+// WriteError answers 200 text/xml with the fault for e.
+func (c xmlrpcCodec) WriteError(r *httpd.Request, e *errs.Error) {
+	var buf bytes.Buffer
+	if err := xmlrpc.EncodeFault(&buf, faultFor(e, c.v1, r.ID)); err != nil {
+		// A fault of our own making always encodes; say so plainly if not.
+		http.Error(r.W, httpd.InternalMessage(r), http.StatusInternalServerError)
+		return
+	}
+	writeXML(r.W, buf.Bytes())
+}
+
+func writeXML(w http.ResponseWriter, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "text/xml; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b)
 }
 
 // normalize turns XML-RPC-only value types into the JSON forms the
@@ -129,44 +116,28 @@ func normalize(v any) any {
 	return v
 }
 
-// logFault logs what a fault hides: internal causes at error level,
-// refusals at debug.
-func (s *Service) logFault(r *httpd.Request, err error) {
-	e := errs.As(err)
-	if e.Kind == errs.Internal {
-		s.deps.Log.Error("xmlrpc call failed", "request_id", r.ID, "err", e.Err)
-		return
-	}
-	s.deps.Log.Debug("xmlrpc call refused", "request_id", r.ID, "kind", e.Kind.String(), "msg", e.Message())
-}
-
 func (s *Service) legacyRoutes() []*httpd.Route {
 	csrfOff := false
-	dep := func(rt *httpd.Route) *httpd.Route {
+	l := s.deps.XMLLimits
+	limits := xmlrpc.Limits{MaxBytes: l.MaxBytes, MaxDepth: l.MaxDepth, MaxValues: l.MaxValues, MaxString: l.MaxString}
+	// The credentials travel in each call (auth call): prepareRPC hands
+	// them to httpd's authentication and picks the caller's rate limit
+	// and the read-only transaction; httpd runs every stage once.
+	rpc := func(rt *httpd.Route) *httpd.Route {
+		rt.Auth, rt.Methods, rt.Prepare, rt.Handler = httpd.AuthCall, []string{http.MethodPost}, s.prepareRPC, s.handleRPC
 		rt.Deprecated, rt.Sunset, rt.Successor = legacyDeprecated, legacySunset, legacySuccessor
-		// httpd's post-auth stage runs before the call's credentials
-		// are known and would count every integration as "anonymous"
-		// (a budget sized for login pages). The services apply the
-		// caller's own limit once the credentials are checked
-		// (Service.limit, with Deps.Limiter); httpd's per-address
-		// pre-auth limit always applies.
-		rt.RateLimit = ratelimit.NoPolicy
-		if rt.Type == httpd.TypeHTTP {
-			// httpd refuses a body that declares more than this with its
-			// own 413 before the handler runs; a larger body sent without
-			// a length (chunked) is cut by the decoder and answered with
-			// a fault. The limit must stay bounded: httpd buffers form
-			// and untyped bodies whole.
-			rt.MaxBody = s.deps.XMLLimits.MaxBytes
-		}
 		return rt
 	}
+	xml := func(name, path string, v1 bool) *httpd.Route {
+		// httpd refuses a body that declares more than MaxBytes with its
+		// own 413 before decoding; a larger body sent without a length
+		// (chunked) is cut by the decoder. Both become faults.
+		return rpc(&httpd.Route{Name: name, Path: path, Type: httpd.TypeHTTP, CSRF: &csrfOff,
+			MaxBody: l.MaxBytes, Codec: xmlrpcCodec{v1: v1, limits: limits}})
+	}
 	return []*httpd.Route{
-		dep(&httpd.Route{Name: "xmlrpc2", Path: "/xmlrpc/2/{service}", Type: httpd.TypeHTTP, Auth: httpd.AuthNone,
-			Methods: []string{http.MethodPost}, CSRF: &csrfOff, Handler: s.handleXMLRPC(false), ErrorWriter: faultWriter(false)}),
-		dep(&httpd.Route{Name: "xmlrpc", Path: "/xmlrpc/{service}", Type: httpd.TypeHTTP, Auth: httpd.AuthNone,
-			Methods: []string{http.MethodPost}, CSRF: &csrfOff, Handler: s.handleXMLRPC(true), ErrorWriter: faultWriter(true)}),
-		dep(&httpd.Route{Name: "jsonrpc", Path: "/jsonrpc", Type: httpd.TypeJSONRPC, Auth: httpd.AuthNone,
-			Methods: []string{http.MethodPost}, Handler: s.handleJSONRPC}),
+		xml("xmlrpc2", "/xmlrpc/2/{service}", false),
+		xml("xmlrpc", "/xmlrpc/{service}", true),
+		rpc(&httpd.Route{Name: "jsonrpc", Path: "/jsonrpc", Type: httpd.TypeJSONRPC}),
 	}
 }

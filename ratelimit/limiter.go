@@ -219,10 +219,7 @@ func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key st
 		subject := l.appendClient(append(buf[:0], "ip:"...), r.Client)
 		return p, p.Name + ":" + string(subject), true
 	}
-	name := ""
-	if r.Route != nil {
-		name = r.Route.RateLimit
-	}
+	name := r.RateLimit // the request's policy: its route's, or what Prepare chose
 	if name == NoPolicy {
 		return Policy{}, "", false
 	}
@@ -231,8 +228,12 @@ func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key st
 		name = def
 	} else if _, known := l.policies[name]; !known {
 		if _, seen := l.warned.LoadOrStore(name, true); !seen {
+			route := ""
+			if r.Route != nil {
+				route = r.Route.Name
+			}
 			l.log.Error("rate limit: route names an unknown policy; using the caller's default",
-				"route", r.Route.Name, "policy", name, "default", def)
+				"route", route, "policy", name, "default", def)
 		}
 		name = def
 	}

@@ -67,13 +67,12 @@ func newTestLimiter(t *testing.T, cfg Config, opt Options) *Limiter {
 }
 
 func request(route *httpd.Route, p *principal.Principal, ip string) *httpd.Request {
-	return &httpd.Request{
-		HTTP:      httptest.NewRequest("POST", "/x", nil),
-		W:         httptest.NewRecorder(),
-		Route:     route,
-		Principal: p,
-		Client:    netip.MustParseAddr(ip),
+	if route == nil {
+		route = &httpd.Route{}
 	}
+	r := httpd.NewRequest(route, httptest.NewRecorder(), httptest.NewRequest("POST", "/x", nil))
+	r.Principal, r.Client = p, netip.MustParseAddr(ip)
+	return r
 }
 
 func TestLimitStagesAndKeys(t *testing.T) {

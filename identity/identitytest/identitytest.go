@@ -96,11 +96,9 @@ func (e *Env) CreateUser(t testing.TB, login string, groups ...string) int64 {
 // Request builds an httpd.Request for route (nil: a json2 route with the
 // given auth) from an httptest request, with a client address.
 func Request(route *httpd.Route, method, target string) *httpd.Request {
-	hr := httptest.NewRequest(method, target, nil)
-	return &httpd.Request{
-		HTTP: hr, W: httptest.NewRecorder(), Route: route, Values: map[any]any{},
-		Client: netip.MustParseAddr("192.0.2.10"), Params: map[string]any{},
-	}
+	r := httpd.NewRequest(route, httptest.NewRecorder(), httptest.NewRequest(method, target, nil))
+	r.Client, r.Params = netip.MustParseAddr("192.0.2.10"), map[string]any{}
+	return r
 }
 
 // Route is a json2 route with the given auth and scope, for Request.
