@@ -183,7 +183,10 @@ func (a *App) wire(ctx context.Context, o Options) error {
 
 	// Models: built-ins, the configured app directories, the demo app,
 	// then apps given in code. The schema sync never drops a column.
-	a.Registry = orm.NewRegistry()
+	// The registry needs its policy now, the rules are loaded (and checked
+	// against the models) below: the policy refuses everything until then.
+	a.Policy = access.NewPolicy(nil, access.PolicyOptions{Logger: log, Now: o.Now})
+	a.Registry = orm.NewRegistry(a.Policy)
 	a.Registry.Logger = log
 	a.Registry.MaxLimit = cfg.ORM.MaxLimit
 	a.Registry.Now = o.Now
@@ -224,8 +227,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err := access.EnsureGroups(ctx, a.Identity, a.Security); err != nil {
 		return err
 	}
-	a.Policy = access.NewPolicy(a.Security, access.PolicyOptions{Logger: log, Now: o.Now})
-	a.Registry.Policy = a.Policy
+	a.Policy.Replace(a.Security)
 	a.Registry.Auditor = sudoCounter{a.Audit, a.Metrics}
 
 	secretFile := cfg.HTTP.CSRF.SecretFile

@@ -56,7 +56,7 @@ func (p *Policy) ExplainFor(e *orm.Env, users Users, req ExplainRequest) (*Expla
 			ids[i] = c
 		}
 		te = te.WithContext(map[string]any{"allowed_company_ids": ids})
-		if te.Companies == nil {
+		if te.Companies() == nil {
 			return nil, errs.Ef(errs.AccessError, "Access to unauthorized or invalid companies.")
 		}
 	}

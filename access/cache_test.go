@@ -69,7 +69,7 @@ func TestRuleDomainCache(t *testing.T) {
 }
 
 func TestFieldGroupsCheckedAtLoad(t *testing.T) {
-	reg := orm.NewRegistry()
+	reg := orm.NewRegistry(orm.AllowAll{})
 	err := reg.Define(orm.ModelDef{Name: "x.typo", Source: "typo.yaml", Fields: []orm.Field{
 		{Name: "name", Type: orm.Char},
 		{Name: "secret", Type: orm.Char, Groups: "sales.group_sale_manger"},

@@ -117,10 +117,13 @@ func (p *Policy) Explain(e *orm.Env, model, op string, id int64) (*Explanation, 
 	if !ok {
 		return nil, errs.Ef(errs.NotFound, "Object %s doesn't exist", model)
 	}
-	s := p.Set()
+	s, err := p.installed()
+	if err != nil {
+		return nil, err
+	}
 	x := &Explanation{Model: model, Op: op}
 	var groups []string
-	if u := e.User; u != nil {
+	if u := e.User(); u != nil {
 		groups = u.GroupXMLIDs
 		x.User = ExplainUser{ID: u.UserID, Login: u.Login, Public: u.Public}
 	}
@@ -128,7 +131,7 @@ func (p *Policy) Explain(e *orm.Env, model, op string, id int64) (*Explanation, 
 		x.User.Groups = append(x.User.Groups, g)
 	}
 	sort.Strings(x.User.Groups)
-	x.User.Companies = slices.Clone(e.Companies)
+	x.User.Companies = e.Companies()
 
 	// ACL.
 	x.ACL.Allowed = s.HasACL(model, op, groups)
@@ -146,7 +149,7 @@ func (p *Policy) Explain(e *orm.Env, model, op string, id int64) (*Explanation, 
 	// Rules, each evaluated for the user, and their combination.
 	var trace []ruleTrace
 	facts := &dbFacts{e: e}
-	final, err := combine(s, s.RulesFor(model, op), e.User, facts, e.Companies, &trace)
+	final, err := combine(s, s.RulesFor(model, op), e.User(), facts, e.Companies(), &trace)
 	if err != nil {
 		return nil, err
 	}
@@ -181,11 +184,11 @@ func (p *Policy) explainRecord(e *orm.Env, x *Explanation, meta *orm.Meta, op st
 	if rv.Exists, err = matches(e, meta, id, domain.True); err != nil {
 		return err
 	}
-	readRule, err := combine(p.Set(), p.Set().RulesFor(meta.Name, "read"), e.User, &dbFacts{e: e}, e.Companies, nil)
+	readRule, err := combine(p.Set(), p.Set().RulesFor(meta.Name, "read"), e.User(), &dbFacts{e: e}, e.Companies(), nil)
 	if err != nil {
 		return err
 	}
-	opRule, err := combine(p.Set(), p.Set().RulesFor(meta.Name, op), e.User, &dbFacts{e: e}, e.Companies, nil)
+	opRule, err := combine(p.Set(), p.Set().RulesFor(meta.Name, op), e.User(), &dbFacts{e: e}, e.Companies(), nil)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,11 @@ type dbFacts struct {
 
 func (f *dbFacts) Name() (string, error) {
 	f.used = true
-	if f.e.User == nil {
+	if f.e.User() == nil {
 		return "", nil
 	}
 	var name sql.NullString
-	err := f.query(`SELECT name FROM res_users WHERE id = ?`, f.e.User.UserID, &name)
+	err := f.query(`SELECT name FROM res_users WHERE id = ?`, f.e.User().UserID, &name)
 	return name.String, err
 }
 

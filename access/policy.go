@@ -37,7 +37,11 @@ type PolicyOptions struct {
 	Now func() time.Time
 }
 
-// NewPolicy returns a Policy deciding with s.
+// NewPolicy returns a Policy deciding with s. s may be nil when the rules
+// are loaded after the models are declared (the registry needs its policy
+// first, the rule loader needs the registry): until Replace installs a Set,
+// the Policy refuses every model, record and field (errs.Internal; a
+// misconfiguration, not the client's fault) and never allows.
 func NewPolicy(s *Set, opt PolicyOptions) *Policy {
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
@@ -56,10 +60,22 @@ func NewPolicy(s *Set, opt PolicyOptions) *Policy {
 	return p
 }
 
-// Set is the configuration in force.
+// Set is the configuration in force; nil until one is installed.
 func (p *Policy) Set() *Set { return p.set.Load() }
 
-// Replace puts s in force and drops every cached domain.
+// installed is the Set in force, or the error every check returns while
+// there is none.
+func (p *Policy) installed() (*Set, error) {
+	s := p.set.Load()
+	if s == nil {
+		p.log.Error("access: a check ran before the security rules were installed; refused")
+		return nil, errs.Internalf("access: no security rules installed")
+	}
+	return s, nil
+}
+
+// Replace puts s in force and drops every cached domain. It also installs
+// the first Set of a Policy made with NewPolicy(nil, ...).
 func (p *Policy) Replace(s *Set) {
 	p.set.Store(s)
 	p.cache.clear()
@@ -89,8 +105,11 @@ func description(e *orm.Env, model string) string {
 // CheckModel is the ACL check (orm.Policy). The orm records the refusal
 // in the audit trail.
 func (p *Policy) CheckModel(e *orm.Env, model string, op orm.Op) error {
-	s := p.Set()
-	if s.HasACL(model, string(op), userGroups(e.User)) {
+	s, err := p.installed()
+	if err != nil {
+		return err
+	}
+	if s.HasACL(model, string(op), userGroups(e.User())) {
 		return nil
 	}
 	return ACLError(description(e, model), model, string(op), s.GroupsWithAccess(model, string(op)))
@@ -101,24 +120,31 @@ func (p *Policy) FieldAllowed(e *orm.Env, model string, f *orm.Field) bool {
 	if f.Groups == "" {
 		return true
 	}
-	s, groups := p.Set(), userGroups(e.User)
+	s, err := p.installed()
+	if err != nil {
+		return false
+	}
+	groups := userGroups(e.User())
 	return p.groups.get(f.Groups).allows(func(g string) bool { return s.Member(groups, g) })
 }
 
 // RuleDomain is the combined record-rule domain (orm.Policy): nil when no
 // rule restricts the user.
 func (p *Policy) RuleDomain(e *orm.Env, model string, op orm.Op) (domain.Node, error) {
-	s := p.Set()
+	s, err := p.installed()
+	if err != nil {
+		return nil, err
+	}
 	rules := s.RulesFor(model, string(op))
 	if len(rules) == 0 {
 		return nil, nil
 	}
-	key := cacheKey(e.User, model, string(op), e.Companies)
+	user, companies := e.User(), e.Companies()
+	key := cacheKey(user, model, string(op), companies)
 	d, ok := p.cache.get(key, s, p.now())
 	if !ok {
 		facts := &dbFacts{e: e}
-		var err error
-		if d, err = combine(s, rules, e.User, facts, e.Companies, nil); err != nil {
+		if d, err = combine(s, rules, user, facts, companies, nil); err != nil {
 			return nil, err
 		}
 		p.cache.put(key, s, d, facts.used, p.now())

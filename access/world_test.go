@@ -55,7 +55,11 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	w.trail = audit.New(db, audit.Options{})
 	t.Cleanup(func() { w.trail.Close() })
 
-	w.reg = orm.NewRegistry()
+	// As the App does: the registry needs its policy before the rules
+	// (which are checked against the models) can be loaded; the policy
+	// refuses until Replace installs them.
+	w.pol = access.NewPolicy(nil, access.PolicyOptions{})
+	w.reg = orm.NewRegistry(w.pol)
 	w.reg.Logger = slog.New(slog.DiscardHandler)
 	if err := sales.Register(w.reg); err != nil {
 		t.Fatal(err)
@@ -83,8 +87,8 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	if err := access.EnsureGroups(ctx, w.ids.Service, w.set); err != nil {
 		t.Fatal(err)
 	}
-	w.pol = access.NewPolicy(w.set, access.PolicyOptions{})
-	w.reg.Policy, w.reg.Auditor = w.pol, w.trail
+	w.pol.Replace(w.set)
+	w.reg.Auditor = w.trail
 	w.seed()
 	return w
 }

@@ -30,8 +30,8 @@ func (t *Trail) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 		RequestID: ev.RequestID,
 		Detail:    ev.Method,
 	}
-	if e != nil && e.User != nil {
-		en.Login = e.User.Login
+	if e != nil && e.User() != nil {
+		en.Login = e.User().Login
 	}
 	if e != nil {
 		if req := requestOf(e.Ctx()); req != nil {

@@ -102,11 +102,10 @@ func (o ormModel) NameSearch(name string, d []any, operator string, limit int) (
 }
 
 func (o ormModel) CheckAccess(op string) error {
-	reg := o.env.Registry()
-	if o.env.Su || reg.Policy == nil {
+	if o.env.Su() {
 		return nil
 	}
-	return reg.Policy.CheckModel(o.env, o.m.Name(), orm.Op(op))
+	return o.env.Registry().Policy().CheckModel(o.env, o.m.Name(), orm.Op(op))
 }
 
 // sudoReason is why session_info reads companies and partners without the

@@ -19,7 +19,7 @@ const benchRows = 100_000
 func benchSetup(b *testing.B, db *store.DB) *Registry {
 	b.Helper()
 	ctx := context.Background()
-	r := NewRegistry()
+	r := NewRegistry(AllowAll{})
 	err := r.Define(ModelDef{Name: "bench.order", Source: "bench", Fields: []Field{
 		{Name: "name", Type: Char, Required: true},
 		{Name: "state", Type: Selection, Selection: [][2]string{{"draft", "Draft"}, {"sent", "Sent"}, {"sale", "Sale"}, {"cancel", "Cancelled"}}, Index: true},
@@ -65,7 +65,7 @@ func BenchmarkSearchRead(b *testing.B) {
 			}
 			r := benchSetup(b, db)
 			pol := &benchPolicy{}
-			r.Policy = pol
+			r.policy = pol
 			d := domain.Condition{Field: "state", Operator: "=", Value: "sale"}
 			fields := []string{"name", "state", "amount_total"}
 			ctx := context.Background()

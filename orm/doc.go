@@ -48,10 +48,13 @@
 //
 // # Access
 //
-// The Registry holds an optional Policy (ACLs, record rules, field groups)
-// and Auditor. A nil Policy allows everything: only orm's own tests run that
-// way; the server always installs package access's Policy. Under Env.Su no
-// hook is called, and every operation under sudo is audited with its reason.
+// The Registry holds a Policy (ACLs, record rules, field groups), given to
+// NewRegistry and never nil: the server passes package access's Policy
+// (which refuses until its rules are installed), tests without an access
+// model pass AllowAll explicitly. The acting user, the active companies and
+// sudo are unexported Env state read through User, Companies and Su; the
+// only way to elevate is Sudo(reason). Under sudo no policy hook is
+// called, and every operation under sudo is audited with its reason.
 //
 // The 403/404 rule: a record the caller cannot read is reported exactly like
 // a missing one (errs.MissingError); a readable record that the write or

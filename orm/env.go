@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/rampart/rampart/errs"
@@ -28,20 +29,24 @@ type EnvOptions struct {
 // whether access checks are bypassed. Envs derived with Sudo, WithUser and
 // WithContext share the original's transaction. An Env is used by one
 // goroutine at a time.
+//
+// Who acts and whether checks are bypassed are unexported: the only way to
+// elevate is Sudo(reason), which requires the reason and audits it.
 type Env struct {
-	// User is the acting principal; nil for auth=none.
-	User *principal.Principal
-	// Su bypasses ACLs, record rules and field groups (never validation).
-	Su         bool
-	SudoReason string
 	// Context is Odoo's context. Treat it as read-only: use WithContext.
-	Context map[string]any
-	// Companies are the active companies: context allowed_company_ids
-	// (which must be a subset of the user's companies), else all the
-	// user's companies.
-	Companies []int64
+	Context   map[string]any
 	RequestID string
 	Route     string
+
+	// user is the acting principal; nil for auth=none.
+	user *principal.Principal
+	// su bypasses ACLs, record rules and field groups (never validation).
+	su         bool
+	sudoReason string
+	// companies are the active companies: context allowed_company_ids
+	// (which must be a subset of the user's companies), else all the
+	// user's companies.
+	companies []int64
 
 	reg   *Registry
 	db    *store.DB
@@ -75,7 +80,7 @@ type pendingEvent struct {
 // first operation; Finish must be called in every case.
 func NewEnv(ctx context.Context, reg *Registry, db *store.DB, p *principal.Principal, opts EnvOptions) *Env {
 	e := &Env{
-		User: p, Context: copyContext(opts.Context), RequestID: opts.RequestID, Route: opts.Route,
+		user: p, Context: copyContext(opts.Context), RequestID: opts.RequestID, Route: opts.Route,
 		reg: reg, db: db, ctx: ctx, state: &envState{readOnly: opts.ReadOnly},
 	}
 	e.setCompanies()
@@ -91,18 +96,33 @@ func (e *Env) Registry() *Registry { return e.reg }
 // DB is the database.
 func (e *Env) DB() *store.DB { return e.db }
 
+// User is the acting principal; nil for auth=none.
+func (e *Env) User() *principal.Principal { return e.user }
+
+// Su reports whether the Env bypasses ACLs, record rules and field groups
+// (never validation): true only on an Env returned by Sudo.
+func (e *Env) Su() bool { return e.su }
+
+// SudoReason is the reason given to Sudo ("" when not under sudo).
+func (e *Env) SudoReason() string { return e.sudoReason }
+
+// Companies are the active companies: context allowed_company_ids (which
+// must be a subset of the user's companies), else all the user's
+// companies, main company first. The slice is a copy.
+func (e *Env) Companies() []int64 { return slices.Clone(e.companies) }
+
 // UID is the acting user's id (0 without a user).
 func (e *Env) UID() int64 {
-	if e.User == nil {
+	if e.user == nil {
 		return 0
 	}
-	return e.User.UserID
+	return e.user.UserID
 }
 
 // Company is the main active company: the first of Companies, else 0.
 func (e *Env) Company() int64 {
-	if len(e.Companies) > 0 {
-		return e.Companies[0]
+	if len(e.companies) > 0 {
+		return e.companies[0]
 	}
 	return 0
 }
@@ -136,7 +156,7 @@ func (e *Env) derive() *Env {
 // sudo cannot ship.
 func (e *Env) Sudo(reason string) *Env {
 	c := e.derive()
-	c.Su, c.SudoReason, c.broken = true, reason, reason == ""
+	c.su, c.sudoReason, c.broken = true, reason, reason == ""
 	if reason == "" {
 		e.reg.logger().Error("orm: Sudo called without a reason; every operation on this Env will fail",
 			"request_id", e.RequestID, "route", e.Route)
@@ -149,7 +169,7 @@ func (e *Env) Sudo(reason string) *Env {
 // transaction.
 func (e *Env) WithUser(p *principal.Principal) *Env {
 	c := e.derive()
-	c.User, c.Su, c.SudoReason, c.broken = p, false, "", false
+	c.user, c.su, c.sudoReason, c.broken = p, false, "", false
 	c.setCompanies()
 	return c
 }
@@ -184,35 +204,35 @@ const errBadCompanies = "Access to unauthorized or invalid companies."
 func (e *Env) setCompanies() {
 	e.err = nil
 	var mine []int64
-	if e.User != nil {
-		mine = e.User.CompanyIDs
-		if len(mine) == 0 && e.User.CompanyID != 0 {
-			mine = []int64{e.User.CompanyID}
+	if e.user != nil {
+		mine = e.user.CompanyIDs
+		if len(mine) == 0 && e.user.CompanyID != 0 {
+			mine = []int64{e.user.CompanyID}
 		}
 	}
 	raw, ok := e.Context["allowed_company_ids"]
 	if !ok || raw == nil {
 		// Without the key, env.company is the user's main company and
 		// env.companies all of theirs: keep the main one first.
-		e.Companies = make([]int64, 0, len(mine))
-		if e.User != nil && e.User.CompanyID != 0 {
-			e.Companies = append(e.Companies, e.User.CompanyID)
+		e.companies = make([]int64, 0, len(mine))
+		if e.user != nil && e.user.CompanyID != 0 {
+			e.companies = append(e.companies, e.user.CompanyID)
 		}
 		for _, id := range mine {
-			if e.User == nil || id != e.User.CompanyID {
-				e.Companies = append(e.Companies, id)
+			if e.user == nil || id != e.user.CompanyID {
+				e.companies = append(e.companies, id)
 			}
 		}
 		return
 	}
 	ids, good := intList(raw)
 	if !good {
-		e.Companies = nil
+		e.companies = nil
 		e.err = errs.E(errs.AccessError, errBadCompanies)
 		return
 	}
-	e.Companies = ids
-	if e.Su {
+	e.companies = ids
+	if e.su {
 		return
 	}
 	allowed := make(map[int64]bool, len(mine))
@@ -221,7 +241,7 @@ func (e *Env) setCompanies() {
 	}
 	for _, id := range ids {
 		if !allowed[id] {
-			e.Companies = nil
+			e.companies = nil
 			e.err = errs.E(errs.AccessError, errBadCompanies)
 			return
 		}
@@ -355,7 +375,7 @@ func (e *Env) flushAudit(pending []pendingEvent) {
 func (e *Env) event(op, method, model string, ids []int64) AuditEvent {
 	return AuditEvent{
 		Op: op, Method: method, Model: model, IDs: ids, UserID: e.UID(),
-		Sudo: e.Su, SudoReason: e.SudoReason, Route: e.Route, RequestID: e.RequestID,
+		Sudo: e.su, SudoReason: e.sudoReason, Route: e.Route, RequestID: e.RequestID,
 	}
 }
 
@@ -406,7 +426,7 @@ func (e *Env) usable() error {
 		e.reg.logger().Error("orm: operation on an Env from Sudo without a reason", "request_id", e.RequestID)
 		return errs.Internalf("orm: sudo without a reason")
 	}
-	if e.err != nil && !e.Su {
+	if e.err != nil && !e.su {
 		return e.err
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 // Declaring a model with the Go API: the same declaration as YAML, checked
 // the same way.
 func ExampleRegistry_Define() {
-	reg := orm.NewRegistry()
+	reg := orm.NewRegistry(orm.AllowAll{})
 	maxQty := 1000.0
 	err := reg.Define(orm.ModelDef{
 		Name: "stock.move", Description: "Stock Move", Order: "date desc, id",

@@ -14,7 +14,7 @@ import (
 // testRegistry loads testdata/models.yaml on top of the built-ins.
 func testRegistry(t testing.TB) *Registry {
 	t.Helper()
-	r := NewRegistry()
+	r := NewRegistry(AllowAll{})
 	if err := r.LoadYAML(os.DirFS("testdata"), "."); err != nil {
 		t.Fatalf("LoadYAML: %v", err)
 	}

@@ -17,7 +17,7 @@ const (
 )
 
 // Policy decides model, record and field access. Package access implements
-// it; the orm calls it, never under Env.Su.
+// it; the orm calls it, never under sudo (Env.Su).
 type Policy interface {
 	// CheckModel is the ACL check: nil, or an errs.AccessError with Odoo's
 	// text.
@@ -29,6 +29,23 @@ type Policy interface {
 	// (Odoo's groups= on fields).
 	FieldAllowed(e *Env, model string, f *Field) bool
 }
+
+// AllowAll is a Policy that allows every model, record and field to
+// every user. It exists for tests and tools that have no access model and
+// must say so explicitly (NewRegistry(orm.AllowAll{})); a server never
+// uses it.
+type AllowAll struct{}
+
+var _ Policy = AllowAll{}
+
+// CheckModel allows every operation.
+func (AllowAll) CheckModel(*Env, string, Op) error { return nil }
+
+// RuleDomain restricts nothing.
+func (AllowAll) RuleDomain(*Env, string, Op) (domain.Node, error) { return nil, nil }
+
+// FieldAllowed allows every field.
+func (AllowAll) FieldAllowed(*Env, string, *Field) bool { return true }
 
 // Auditor writes the audit trail. Package audit implements it.
 type Auditor interface {

@@ -26,7 +26,7 @@ func (m *Model) Env() *Env { return m.env }
 func (m *Model) Name() string { return m.meta.Name }
 
 // checked reports whether access hooks apply.
-func (m *Model) checked() bool { return !m.env.Su && m.env.reg.Policy != nil }
+func (m *Model) checked() bool { return !m.env.su }
 
 // start is the common prologue: a usable Env, the transaction (a writing
 // one when write is set), and the ACL check for op.
@@ -48,7 +48,7 @@ func (m *Model) start(method string, op Op, write bool) (*store.Tx, error) {
 		return nil, err
 	}
 	if m.checked() {
-		if err := m.env.reg.Policy.CheckModel(m.env, m.meta.Name, op); err != nil {
+		if err := m.env.reg.policy.CheckModel(m.env, m.meta.Name, op); err != nil {
 			return nil, m.env.denied(method, m.meta.Name, nil, err)
 		}
 	}
@@ -60,7 +60,7 @@ func (m *Model) fieldAllowed(meta *Meta, f *Field) bool {
 	if !m.checked() || f.Groups == "" {
 		return true
 	}
-	return m.env.reg.Policy.FieldAllowed(m.env, meta.Name, f)
+	return m.env.reg.policy.FieldAllowed(m.env, meta.Name, f)
 }
 
 // fieldAccessError is Odoo's text for a field the user's groups exclude.
@@ -84,7 +84,7 @@ func (m *Model) checkFieldNames(method string, names []string, op Op) error {
 // ruleError is Odoo's record-rule error for users without debug rights.
 func (m *Model) ruleError(op Op) error {
 	who := "the public user"
-	if u := m.env.User; u != nil {
+	if u := m.env.user; u != nil {
 		who = u.Login + " (id=" + itoa(u.UserID) + ")"
 	}
 	return errs.Ef(errs.AccessError,
@@ -103,7 +103,7 @@ func (m *Model) ruleDomain(op Op) (domain.Node, error) {
 	if !m.checked() {
 		return nil, nil
 	}
-	d, err := m.env.reg.Policy.RuleDomain(m.env, m.meta.Name, op)
+	d, err := m.env.reg.policy.RuleDomain(m.env, m.meta.Name, op)
 	if err != nil {
 		return nil, err
 	}

@@ -76,7 +76,7 @@ func TestPolicyACLAndFieldGroups(t *testing.T) {
 		setup(t, db, r)
 		pol := &fakePolicy{deny: map[string]bool{"test.tag/create": true}, hidden: map[string]bool{"test.order.secret": true}}
 		aud := &fakeAuditor{}
-		r.Policy, r.Auditor = pol, aud
+		r.policy, r.Auditor = pol, aud
 
 		su := newEnv(t, db, r, bob).Sudo("test: fixtures")
 		pol.calls = 0
@@ -146,7 +146,7 @@ func TestPolicyRules(t *testing.T) {
 			"test.order/create": domain.Condition{Field: "qty", Operator: "<", Value: int64(20)},
 		}}
 		aud := &fakeAuditor{}
-		r.Policy, r.Auditor = pol, aud
+		r.policy, r.Auditor = pol, aud
 		su := newEnv(t, db, r, bob).Sudo("test: fixtures")
 		ids := mustCreate(t, model(t, su, "test.order"),
 			map[string]any{"name": "small", "qty": 5}, map[string]any{"name": "mid", "qty": 30}, map[string]any{"name": "big", "qty": 90})
@@ -253,8 +253,8 @@ func TestCompanies(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || !reflect.DeepEqual(e.Companies, c.want) {
-				t.Errorf("companies = %v, %v", e.Companies, err)
+			if err != nil || !reflect.DeepEqual(e.Companies(), c.want) {
+				t.Errorf("companies = %v, %v", e.Companies(), err)
 			}
 		})
 	}
@@ -273,7 +273,7 @@ func TestAuditEvents(t *testing.T) {
 		r := testRegistry(t)
 		setup(t, db, r)
 		aud := &fakeAuditor{}
-		r.Policy, r.Auditor = &fakePolicy{}, aud
+		r.policy, r.Auditor = &fakePolicy{}, aud
 		e := newEnv(t, db, r, bob)
 		orders := model(t, e, "test.order")
 		id := mustCreate(t, orders, map[string]any{"name": "a"})[0]
@@ -316,7 +316,7 @@ func TestClearKeepsHiddenLinks(t *testing.T) {
 		r := testRegistry(t)
 		setup(t, db, r)
 		needCompiler(t, db, r)
-		r.Policy = &fakePolicy{rules: map[string]domain.Node{
+		r.policy = &fakePolicy{rules: map[string]domain.Node{
 			"test.tag/read":  domain.Condition{Field: "name", Operator: "!=", Value: "hidden"},
 			"test.line/read": domain.Condition{Field: "name", Operator: "!=", Value: "hidden"},
 		}}

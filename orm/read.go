@@ -36,7 +36,7 @@ func (m *Model) Read(ids []int64, fields []string) ([]map[string]any, error) {
 
 // auditSudo buffers the audit event of a read-side operation under sudo.
 func (m *Model) auditSudo(method string, ids []int64) {
-	if m.env.Su {
+	if m.env.su {
 		m.env.deferEvent(m.env.event(AuditSudo, method, m.meta.Name, ids))
 	}
 }
@@ -306,7 +306,7 @@ func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
 func (m *Model) x2manyIDs(tx *store.Tx, f *Field, ids []int64) (map[int64][]int64, error) {
 	co := &Model{env: m.env, meta: m.env.reg.models[f.Comodel]}
 	if co.checked() {
-		if err := co.env.reg.Policy.CheckModel(co.env, co.meta.Name, OpRead); err != nil {
+		if err := co.env.reg.policy.CheckModel(co.env, co.meta.Name, OpRead); err != nil {
 			return nil, co.env.denied("read", co.meta.Name, nil, err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -18,9 +19,6 @@ const DefaultMaxLimit = 1000
 // (Define, LoadYAML) and set the hooks before the first Env is created;
 // afterwards the Registry is only read and is safe for concurrent use.
 type Registry struct {
-	// Policy decides access. nil allows everything: only orm's own tests
-	// run like that; the server always sets package access's Policy.
-	Policy Policy
 	// Auditor records changes, sudo use and denials; nil records nothing.
 	Auditor Auditor
 	// Logger receives internal problems (sudo without reason, audit
@@ -32,6 +30,9 @@ type Registry struct {
 	// Now is the clock for create_date/write_date; nil: time.Now.
 	Now func() time.Time
 
+	// policy decides access. It is set once, by NewRegistry, and is never
+	// nil: an unset policy cannot mean "allow".
+	policy   Policy
 	models   map[string]*Meta
 	names    []string // registration order
 	compiler *domain.Compiler
@@ -39,15 +40,41 @@ type Registry struct {
 }
 
 // NewRegistry returns a registry holding the built-in models res.company,
-// res.partner and res.users.
-func NewRegistry() *Registry {
-	r := &Registry{models: map[string]*Meta{}}
+// res.partner and res.users, whose every operation outside sudo is decided
+// by policy. The policy is required: a nil one (or a nil pointer in the
+// interface) panics, as no registry may fall back to allowing everything.
+// A program that loads its rules after declaring its models passes a
+// policy that refuses until its rules are installed (package access's
+// NewPolicy(nil, ...)); tests and tools without an access model pass
+// AllowAll explicitly.
+func NewRegistry(policy Policy) *Registry {
+	if isNilPolicy(policy) {
+		panic("orm: NewRegistry needs a Policy (orm.AllowAll for tests without access rules)")
+	}
+	r := &Registry{models: map[string]*Meta{}, policy: policy}
 	r.compiler = domain.NewCompiler(r, 0)
 	if err := r.define(builtinModels(), true); err != nil {
 		panic("orm: built-in models: " + err.Error()) // a programming error, caught by every test
 	}
 	externalize(r.models["res.users"])
 	return r
+}
+
+// Policy is the access policy the registry was built with.
+func (r *Registry) Policy() Policy { return r.policy }
+
+// isNilPolicy reports a nil interface or an interface holding a nil
+// pointer, map or func (whose methods would panic at the first request
+// instead of at start-up).
+func isNilPolicy(p Policy) bool {
+	if p == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(p); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Func, reflect.Slice, reflect.Interface, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }
 
 // Model implements domain.Schema.

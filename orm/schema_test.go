@@ -30,7 +30,7 @@ func TestSyncIdempotentAndKeepsRemovedColumns(t *testing.T) {
 
 		// A new declaration of test.tag without "name" but with a new
 		// required field and an index.
-		r2 := NewRegistry()
+		r2 := NewRegistry(AllowAll{})
 		err = r2.Define(ModelDef{Name: "test.tag", Source: "v2", Fields: []Field{
 			{Name: "label", Type: Char}, {Name: "rank", Type: Integer, Required: true, Index: true},
 		}, Indexes: [][]string{{"rank", "id"}}})

@@ -15,7 +15,7 @@ func TestTriggers(t *testing.T) {
 	var calls []string
 	err := r.SetTriggers("test.line", Triggers{
 		AfterWrite: func(e *Env, ids []int64, fields []string, created bool) error {
-			if !e.Su || e.SudoReason == "" {
+			if !e.Su() || e.SudoReason() == "" {
 				t.Errorf("trigger env not in sudo with a reason")
 			}
 			calls = append(calls, "after")

@@ -48,7 +48,7 @@ func (m *Model) prepare(vals map[string]any, create bool, prefix, skip string) (
 		case f.Magic:
 			bad(k, "is set by the system and cannot be written")
 			continue
-		case f.Readonly && !m.env.Su:
+		case f.Readonly && !m.env.su:
 			bad(k, "is read-only")
 			continue
 		}

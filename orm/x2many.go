@@ -32,7 +32,7 @@ func (m *Model) runCommands(tx *store.Tx, id int64, writes []x2mWrite) error {
 // model's own ACL check for op.
 func (m *Model) call(method string, op Op, fn func() error) error {
 	if m.checked() {
-		if err := m.env.reg.Policy.CheckModel(m.env, m.meta.Name, op); err != nil {
+		if err := m.env.reg.policy.CheckModel(m.env, m.meta.Name, op); err != nil {
 			return m.env.denied(method, m.meta.Name, nil, err)
 		}
 	}

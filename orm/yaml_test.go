@@ -26,7 +26,7 @@ func TestYAMLErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			r := NewRegistry()
+			r := NewRegistry(AllowAll{})
 			err := r.LoadYAML(fstest.MapFS{"app/bad.yaml": {Data: []byte(c.src)}}, "app")
 			if err == nil {
 				t.Fatal("no error")
@@ -51,6 +51,6 @@ func FuzzParseYAML(f *testing.F) {
 		if err != nil {
 			return
 		}
-		NewRegistry().Define(defs...) // must not panic
+		NewRegistry(AllowAll{}).Define(defs...) // must not panic
 	})
 }

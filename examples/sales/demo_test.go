@@ -30,7 +30,7 @@ func usersTable(t *testing.T, db *store.DB) {
 
 // app registers the sales app and creates its tables in db.
 func app(t *testing.T, db *store.DB) *orm.Registry {
-	reg := orm.NewRegistry()
+	reg := orm.NewRegistry(orm.AllowAll{})
 	if err := Register(reg); err != nil {
 		t.Fatal(err)
 	}

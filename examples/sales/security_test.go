@@ -7,7 +7,7 @@ import (
 )
 
 func TestSecurityLoads(t *testing.T) {
-	reg := orm.NewRegistry()
+	reg := orm.NewRegistry(orm.AllowAll{})
 	if err := Register(reg); err != nil {
 		t.Fatal(err)
 	}
