@@ -159,6 +159,8 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 		}
 	} else if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
+	} else if err := privateDatabaseFile(cfg); err != nil {
+		return nil, err
 	}
 	db, err := store.Open(ctx, cfg.DB, cfg.Data, store.Options{})
 	if err != nil {
@@ -184,6 +186,27 @@ func existingDatabase(cfg config.Config) error {
 		return fmt.Errorf("no database at %s (start the server once with this --data/--db, or point to the right one): %w", path, err)
 	}
 	return nil
+}
+
+// privateDatabaseFile creates a new SQLite database file readable by its
+// owner only: SQLite would create it with the umask's mode (usually
+// world-readable), and gives its -wal and -shm files the same mode.
+func privateDatabaseFile(cfg config.Config) error {
+	path, ok := sqlitePath(cfg)
+	if !ok {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("database dir: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("database file: %w", err)
+	}
+	return f.Close()
 }
 
 // sqlitePath is the SQLite file the config names, as store.Open resolves it.

@@ -2,6 +2,8 @@ package rampart
 
 import (
 	"context"
+	"embed"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -9,16 +11,40 @@ import (
 	"github.com/rampart/rampart/orm"
 )
 
-// appSources lists the apps to load: each configured directory (models
+// appSources lists the apps to load: the base security set, each configured directory (models
 // from *.yaml files under models/ or at its root; security from
 // security/), then the apps given in code (the demo app among them when
 // cmd/rampart serves --demo).
 func (a *App) appSources(o Options) []AppSource {
-	var out []AppSource
+	out := []AppSource{baseSecurity()}
 	for _, dir := range a.Config.Apps {
 		out = append(out, dirApp(dir))
 	}
 	return append(out, o.Apps...)
+}
+
+// The base security set (security/ir.model.access.csv, module "base"):
+// without it a new database has no ACL at all and even the administrator
+// gets AccessError on res.partner. It grants what Odoo's base module
+// grants on the built-in models — internal and portal users read partners
+// and companies, internal users read users, the Settings group manages
+// partners and the Access Rights group companies — and no record rules.
+// Apps add their own groups, ACLs and rules on top (README: Security files).
+//
+//go:embed security/*.csv
+var baseSecurityFiles embed.FS
+
+func baseSecurity() AppSource {
+	return AppSource{
+		Module: "base",
+		Security: func(l *access.Loader) error {
+			sub, err := fs.Sub(baseSecurityFiles, "security")
+			if err != nil {
+				return err
+			}
+			return l.LoadFS(sub, "base", "*.csv")
+		},
+	}
 }
 
 // dirApp is an app directory: DIR/models/*.yaml and DIR/security/*.{xml,csv,yaml};

@@ -111,7 +111,10 @@ func runClient(t *testing.T, py, script string, cfg clientConfig) {
 func startLive(t *testing.T) clientConfig {
 	t.Helper()
 	ctx := context.Background()
-	app := rampartest.Demo(t, rampartest.Options{Config: func(c *config.Config) { c.Log.Level = "error" }})
+	app := rampartest.Demo(t, rampartest.Options{Config: func(c *config.Config) {
+		c.Log.Level = "error"
+		c.RPC.ListDB = true // the client flows list the databases (off by default, as list_db should be)
+	}})
 	cfg := app.Config
 	alice := app.User(t, rampartest.Alice)
 	key := app.DemoKeys["alice"]
