@@ -63,8 +63,8 @@ Every setting can also come from a YAML file (--config) or a RAMPART_*
 environment variable (the key path in upper case joined by _, e.g.
 http.read_timeout is RAMPART_HTTP_READ_TIMEOUT); flags override the
 environment, which overrides the file. The configuration reference, every
-key with its default: README.md, section "Configuration" (docs/configuration.md
-explains the deployment-related ones).
+key with its variable and default: README.md, section "Configuration"; what
+a real deployment needs: README.md, section "A real deployment".
 `
 
 func setupServe(fs *flag.FlagSet) func(context.Context, *call) error {
