@@ -4,14 +4,21 @@
 // Odoo-compatible endpoints into one HTTP server, and the route types to
 // declare endpoints with.
 //
-//	app, err := rampart.New(ctx, cfg, logger)
+//	app, err := rampart.New(ctx, cfg, logger) // Open, then Bootstrap
 //	app.Handle(&rampart.Route{Path: "/api/hello", Type: rampart.TypeJSON2, Auth: rampart.AuthBearer,
 //		Handler: func(r *rampart.Request) (any, error) { return "hello", nil }})
 //	err = app.Run(ctx)
+//
+// The steps are separate so that each command does only what it needs:
+// Open connects, migrates and syncs the schema (or, with
+// Options.ReadOnly, only reads an existing database); Bootstrap creates
+// the administrator, the base groups and the main company; demo data is
+// an app's business (examples/sales seeds it for `rampart serve --demo`).
 package rampart
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -20,6 +27,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,7 +35,6 @@ import (
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/examples/seed"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/httpd/loginpage"
 	"github.com/rampart/rampart/identity"
@@ -78,12 +85,10 @@ type App struct {
 	// Methods holds the model methods apps make callable over JSON-2,
 	// JSON-RPC and XML-RPC (register before Handler or Run).
 	Methods *odoorpc.Methods
-	// DemoKeys are the API keys created for the demo users at start-up
-	// (--demo only), by login. They exist only in memory and on stdout.
-	DemoKeys map[string]string
 
-	closeOnce sync.Once
-	stdout    io.Writer
+	readOnly       bool
+	allowDemoUsers bool
+	closeOnce      sync.Once
 }
 
 // Options are wiring choices that do not belong in the config file.
@@ -95,9 +100,14 @@ type Options struct {
 	InsecureFastHashing bool
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
-	// Stdout is the console: demo mode prints the demo users' API keys
-	// there (never into the log). Nil prints nothing.
-	Stdout io.Writer
+	// ReadOnly opens an existing database without writing to it: no data
+	// directory is created, no migration or schema sync runs, the CSRF key
+	// is not created when missing, and Run refuses to serve. For commands
+	// that only read (routes, access explain, audit tail/search).
+	ReadOnly bool
+	// AllowDemoUsers lets Bootstrap accept a database that holds demo users
+	// outside demo mode: for administration commands, which do not serve.
+	AllowDemoUsers bool
 }
 
 // AppSource is an app given as file systems: YAML models and Odoo-format
@@ -119,27 +129,125 @@ func NewLogger(c config.LogConfig, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// New opens the database, applies migrations, loads the apps, syncs their
-// schema and wires the pipeline. cfg must be validated. Close the App when
-// done (Run does it).
+// New opens the database (Open) and bootstraps it (Bootstrap): what a
+// server or an administration command that writes needs. cfg must be
+// validated. Close the App when done (Run does it).
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Options) (*App, error) {
+	a, err := Open(ctx, cfg, log, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Bootstrap(ctx); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Open connects to the database, applies the migrations, loads the apps,
+// syncs their schema and wires the pipeline; it writes no data (Bootstrap
+// does). With Options.ReadOnly it writes nothing at all: the database
+// must exist and be migrated. cfg must be validated.
+func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Options) (*App, error) {
 	var o Options
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+	if o.ReadOnly {
+		if err := existingDatabase(cfg); err != nil {
+			return nil, err
+		}
+	} else if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
+	} else if err := privateDatabaseFile(cfg); err != nil {
+		return nil, err
 	}
 	db, err := store.Open(ctx, cfg.DB, cfg.Data, store.Options{})
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(), stdout: o.Stdout}
+	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(),
+		readOnly: o.ReadOnly, allowDemoUsers: o.AllowDemoUsers}
 	if err := a.wire(ctx, o); err != nil {
 		a.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// existingDatabase refuses a read-only open of a SQLite database that does
+// not exist, which opening would create (with its directory).
+func existingDatabase(cfg config.Config) error {
+	path, ok := sqlitePath(cfg)
+	if !ok {
+		return nil
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no database at %s (start the server once with this --data/--db, or point to the right one): %w", path, err)
+	}
+	return nil
+}
+
+// privateDatabaseFile creates a new SQLite database file readable by its
+// owner only: SQLite would create it with the umask's mode (usually
+// world-readable), and gives its -wal and -shm files the same mode.
+func privateDatabaseFile(cfg config.Config) error {
+	path, ok := sqlitePath(cfg)
+	if !ok {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("database dir: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("database file: %w", err)
+	}
+	return f.Close()
+}
+
+// sqlitePath is the SQLite file the config names, as store.Open resolves it.
+func sqlitePath(cfg config.Config) (string, bool) {
+	u := cfg.DB
+	switch {
+	case u == "":
+	case strings.HasPrefix(u, "sqlite:"), strings.HasPrefix(u, "file:"):
+		u = strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "file:"), "//")
+	default:
+		return "", false
+	}
+	if u == "" {
+		return filepath.Join(cfg.Data, "rampart.db"), true
+	}
+	return u, true
+}
+
+// Bootstrap creates what every server needs before it serves: the base
+// groups and built-in users (an administrator without a password), the
+// apps' groups and the main company. It is idempotent. Outside demo mode
+// it refuses a database that holds demo users (see DemoUsers).
+func (a *App) Bootstrap(ctx context.Context) error {
+	if a.readOnly {
+		return errors.New("bootstrap: the app was opened read-only")
+	}
+	if err := a.Identity.Bootstrap(ctx); err != nil {
+		return fmt.Errorf("identity bootstrap: %w", err)
+	}
+	if !a.Config.Demo { // the demo app creates its own two companies
+		if err := a.ensureCompany(ctx); err != nil {
+			return fmt.Errorf("main company: %w", err)
+		}
+	}
+	if err := access.EnsureGroups(ctx, a.Identity, a.Security); err != nil {
+		return err
+	}
+	if !a.Config.Demo && !a.allowDemoUsers {
+		return a.refuseDemoUsers(ctx)
+	}
+	return nil
 }
 
 // wire connects the components and registers the built-in routes.
@@ -153,8 +261,14 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	if err := db.Migrate(ctx, idm, am); err != nil {
+	rm, err := migrations()
+	if err != nil {
 		return err
+	}
+	if !o.ReadOnly {
+		if err := db.Migrate(ctx, idm, am, rm); err != nil {
+			return err
+		}
 	}
 
 	a.Metrics = metrics.New(metrics.Options{Logger: log, PileUp: cfg.Metrics.PileUp(), Now: o.Now})
@@ -177,12 +291,10 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Identity.Bootstrap(ctx); err != nil {
-		return fmt.Errorf("identity bootstrap: %w", err)
-	}
 
-	// Models: built-ins, the configured app directories, the demo app,
-	// then apps given in code. The schema sync never drops a column.
+	// Models: built-ins, the base security set, the configured app
+	// directories, then apps given in code. The schema sync never drops a
+	// column; a read-only open does not sync.
 	// The registry needs its policy now, the rules are loaded (and checked
 	// against the models) below: the policy refuses everything until then.
 	a.Policy = access.NewPolicy(nil, access.PolicyOptions{Logger: log, Now: o.Now})
@@ -198,16 +310,13 @@ func (a *App) wire(ctx context.Context, o Options) error {
 			}
 		}
 	}
-	rep, err := a.Registry.Sync(ctx, db)
-	if err != nil {
-		return fmt.Errorf("schema sync: %w", err)
-	}
-	for _, w := range rep.Warnings {
-		log.Warn("schema sync", "warning", w)
-	}
-	if !cfg.Demo { // the demo app creates its own two companies
-		if err := a.ensureCompany(ctx); err != nil {
-			return fmt.Errorf("main company: %w", err)
+	if !o.ReadOnly {
+		rep, err := a.Registry.Sync(ctx, db)
+		if err != nil {
+			return fmt.Errorf("schema sync: %w", err)
+		}
+		for _, w := range rep.Warnings {
+			log.Warn("schema sync", "warning", w)
 		}
 	}
 
@@ -224,9 +333,6 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	if err := access.EnsureGroups(ctx, a.Identity, a.Security); err != nil {
-		return err
-	}
 	a.Policy.Replace(a.Security)
 	a.Registry.Auditor = sudoCounter{a.Audit, a.Metrics}
 
@@ -234,7 +340,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if secretFile == "" {
 		secretFile = filepath.Join(cfg.Data, "csrf.key")
 	}
-	secret, err := httpd.LoadOrCreateSecret(secretFile)
+	secret, err := a.csrfSecret(secretFile)
 	if err != nil {
 		return err
 	}
@@ -243,9 +349,11 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	a.TLS, err = tlsutil.Build(cfg.TLS, cfg.Data, log)
-	if err != nil {
-		return err
+	if !o.ReadOnly { // a read-only App never serves: no certificates
+		a.TLS, err = tlsutil.Build(cfg.TLS, cfg.Data, log)
+		if err != nil {
+			return err
+		}
 	}
 
 	s := a.HTTP
@@ -268,19 +376,18 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
 	routes = append(routes, a.Audit.AdminRoutes()...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
-	if cfg.Demo {
-		// The seed guide's endpoints, done right, as examples to read and try.
-		routes = append(routes, seed.Routes(seed.Deps{CSRF: a.CSRF})...)
+	return a.Handle(routes...)
+}
+
+// csrfSecret loads the CSRF key, creating it when missing; a read-only
+// App, which never serves, uses a throwaway key instead of creating one.
+func (a *App) csrfSecret(path string) ([]byte, error) {
+	if !a.readOnly {
+		return httpd.LoadOrCreateSecret(path)
 	}
-	if err := a.Handle(routes...); err != nil {
-		return err
-	}
-	if cfg.Demo {
-		if err := a.loadDemo(ctx); err != nil {
-			return fmt.Errorf("demo: %w", err)
-		}
-	}
-	return nil
+	b := make([]byte, 32)
+	_, err := rand.Read(b)
+	return b, err
 }
 
 // Handle registers application routes. Call before Handler or Run. A
@@ -321,6 +428,9 @@ func (a *App) Close() error {
 // requests get http.shutdown_timeout) and closes everything.
 func (a *App) Run(ctx context.Context) error {
 	defer a.Close()
+	if a.readOnly {
+		return errors.New("run: the app was opened read-only")
+	}
 	h, err := a.Handler()
 	if err != nil {
 		return err

@@ -1,12 +1,9 @@
 package rampart_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -14,33 +11,18 @@ import (
 	"github.com/rampart/rampart"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/rampartest"
 )
 
 // newApp wires a full server on a temp database.
-func newApp(t *testing.T, routes ...*rampart.Route) (*rampart.App, *httptest.Server) {
+func newApp(t *testing.T, routes ...*rampart.Route) (*rampart.App, served) {
 	t.Helper()
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	cfg.HTTP.MaxBody = 4096
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	app, err := rampart.New(context.Background(), cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	if err := app.Handle(routes...); err != nil {
-		t.Fatal(err)
-	}
-	h, err := app.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return app, srv
+	a := rampartest.New(t, rampartest.Options{Routes: routes, Config: func(c *config.Config) { c.HTTP.MaxBody = 4096 }})
+	return a.App, served{a.URL}
 }
+
+// served is where a test server listens.
+type served struct{ URL string }
 
 func TestWiredServerScenarios(t *testing.T) {
 	_, srv := newApp(t,

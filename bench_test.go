@@ -40,7 +40,7 @@ func benchApp(b *testing.B, salesmen, orders int) (http.Handler, []string) {
 		b.Fatal(err)
 	}
 	app, err := rampart.New(ctx, c, slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		rampart.Options{Apps: []rampart.AppSource{rampart.SalesApp()}, InsecureFastHashing: true})
+		rampart.Options{Apps: []rampart.AppSource{sales.App()}, InsecureFastHashing: true})
 	if err != nil {
 		b.Fatal(err)
 	}

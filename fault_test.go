@@ -6,20 +6,18 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/rampart/rampart"
-	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/orm"
+	"github.com/rampart/rampart/rampartest"
 	"github.com/rampart/rampart/store"
 )
 
@@ -63,29 +61,8 @@ func (s *syncBuffer) lines(t *testing.T) []map[string]any {
 // startDemoLogged is startDemo with the server's JSON log kept in buf.
 func startDemoLogged(t *testing.T, buf io.Writer, routes ...*rampart.Route) demo {
 	t.Helper()
-	c := config.Default()
-	c.Data = t.TempDir()
-	c.Demo = true
-	c.Metrics.Disabled = true
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	app, err := rampart.New(context.Background(), c, log, rampart.Options{Stdout: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	if err := app.Handle(routes...); err != nil {
-		t.Fatal(err)
-	}
-	h, err := app.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return demo{app: app, url: srv.URL}
+	a := rampartest.Demo(t, rampartest.Options{Routes: routes, Log: buf})
+	return demo{app: a, url: a.URL}
 }
 
 // faultRoutes are an embedder's routes that write a partner through the

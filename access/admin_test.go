@@ -1,7 +1,6 @@
 package access_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
@@ -13,33 +12,43 @@ import (
 	"github.com/rampart/rampart/store/storetest"
 )
 
-func TestExplainCommand(t *testing.T) {
+// TestExplainLocal: the function behind `rampart access explain` (the
+// command line itself is tested in cmd/rampart).
+func TestExplainLocal(t *testing.T) {
 	w := newWorld(t, storetest.SQLite(t))
-	deps := access.CLIDeps{Registry: w.reg, DB: w.db, Policy: w.pol, Users: w.ids.Service}
-	run := func(args ...string) (string, error) {
-		var out, errOut bytes.Buffer
-		err := access.ExplainCommand(context.Background(), deps, args, &out, &errOut)
-		return out.String(), err
+	deps := access.LocalDeps{Registry: w.reg, DB: w.db, Policy: w.pol, Users: w.ids.Service}
+	run := func(req access.ExplainRequest) (string, error) {
+		if req.Op == "" {
+			req.Op = "read"
+		}
+		x, err := access.ExplainLocal(context.Background(), deps, req)
+		if err != nil {
+			return "", err
+		}
+		return x.Text(), nil
 	}
-	out, err := run("--user", "alice", "--model", "sale.order", "--op", "read", "--id", itoa(w.rec["o_bob_azure"]))
+	out, err := run(access.ExplainRequest{User: "alice", Model: "sale.order", Op: "read", ID: w.rec["o_bob_azure"]})
 	if err != nil || !strings.Contains(out, "MissingError (404)") || !strings.Contains(out, "Personal Orders") {
 		t.Errorf("explain text:\n%s (%v)", out, err)
 	}
-	out, err = run("--user", "bob", "--model", "sale.order", "--op", "write", "--companies", itoa(w.rec["c_branch"]), "--json")
-	var x access.Explanation
-	if err != nil || json.Unmarshal([]byte(out), &x) != nil || len(x.User.Companies) != 1 || !x.Allowed {
-		t.Errorf("explain --json --companies: %s (%v)", out, err)
+	x, err := access.ExplainLocal(context.Background(), deps, access.ExplainRequest{User: "bob", Model: "sale.order", Op: "write", AllowedCompanyIDs: []int64{w.rec["c_branch"]}})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, bad := range [][]string{
-		{"--model", "sale.order"},
-		{"--user", "alice"},
-		{"--user", "nobody", "--model", "sale.order"},
-		{"--user", "alice", "--model", "sale.order", "--op", "delete"},
-		{"--user", "alice", "--model", "sale.order", "--companies", itoa(w.rec["c_branch"])}, // never widened
-		{"--user", "alice", "--model", "sale.order", "--companies", "x"},
+	b, err := x.JSON()
+	var back access.Explanation
+	if err != nil || json.Unmarshal(b, &back) != nil || len(back.User.Companies) != 1 || !back.Allowed {
+		t.Errorf("explain JSON with companies: %s (%v)", b, err)
+	}
+	for _, bad := range []access.ExplainRequest{
+		{Model: "sale.order"},
+		{User: "alice"},
+		{User: "nobody", Model: "sale.order"},
+		{User: "alice", Model: "sale.order", Op: "delete"},
+		{User: "alice", Model: "sale.order", AllowedCompanyIDs: []int64{w.rec["c_branch"]}}, // never widened
 	} {
-		if _, err := run(bad...); err == nil {
-			t.Errorf("%q accepted", bad)
+		if _, err := run(bad); err == nil {
+			t.Errorf("%+v accepted", bad)
 		}
 	}
 }

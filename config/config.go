@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"os"
 	"reflect"
@@ -72,9 +73,12 @@ type ORMConfig struct {
 
 // Default is the configuration before any file, variable or flag.
 func Default() Config {
-	c := Config{Data: "rampart-data", DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
-		ORM: ORMConfig{MaxLimit: 1000}, RPC: RPCConfig{ListDB: true}}
+	c := Config{DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
+		ORM: ORMConfig{MaxLimit: 1000}}
 	c.Defaults()
+	// Derived from http.addr by Validate, once the file, the environment
+	// and the flags have said where the server listens.
+	c.Metrics.Addr = ""
 	return c
 }
 
@@ -89,11 +93,57 @@ func (c *Config) Defaults() {
 	c.Metrics.SetDefaults()
 }
 
+// The default data directories: DefaultDemoData in demo mode.
+const (
+	DefaultData     = "rampart-data"
+	DefaultDemoData = "rampart-demo"
+)
+
+// metricsPortOffset derives the metrics port from the main one: 8069 gives
+// 9464 (Prometheus exporters' customary range), and a second instance on
+// 8070 gets 9465 instead of clashing with the first.
+const metricsPortOffset = 9464 - 8069
+
+// metricsAddr is the default metrics listener: loopback, on the main port
+// plus metricsPortOffset (port 0, an ephemeral main port, stays 0).
+func metricsAddr(httpAddr string) (string, error) {
+	if httpAddr == "" {
+		httpAddr = "127.0.0.1:8069"
+	}
+	_, port, err := net.SplitHostPort(httpAddr)
+	if err != nil {
+		return "", fmt.Errorf("http.addr %q: %w", httpAddr, err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 0 || p > 65535 {
+		return "", fmt.Errorf("http.addr %q: bad port", httpAddr)
+	}
+	if p != 0 {
+		p += metricsPortOffset
+	}
+	if p > 65535 {
+		return "", fmt.Errorf("metrics.addr: the default (http.addr's port + %d) is beyond 65535; set metrics.addr or metrics.disabled", metricsPortOffset)
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(p)), nil
+}
+
 // Validate checks every value, naming the key of the first bad one.
 func (c *Config) Validate() error {
 	var problems []error
 	if c.Data == "" {
-		problems = append(problems, errors.New("data: must not be empty"))
+		// Demo data lives apart from real data, so that a demo's well-known
+		// passwords never end up in the directory a real server uses.
+		c.Data = DefaultData
+		if c.Demo {
+			c.Data = DefaultDemoData
+		}
+	}
+	if c.Metrics.Addr == "" && !c.Metrics.Disabled {
+		addr, err := metricsAddr(c.HTTP.Addr)
+		if err != nil {
+			problems = append(problems, err)
+		}
+		c.Metrics.Addr = addr
 	}
 	if c.DB != "" && !strings.HasPrefix(c.DB, "sqlite:") && !strings.HasPrefix(c.DB, "postgres://") && !strings.HasPrefix(c.DB, "postgresql://") {
 		problems = append(problems, errors.New("db: want sqlite:PATH or postgres://..."))

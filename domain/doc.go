@@ -29,7 +29,7 @@
 // # Semantics
 //
 // The reference is odoo/orm/domains.py of Odoo 19, as summarised in
-// ../shared/reference/odoo-orm-security.md §6; Normalize lists the
+// docs/odoo/odoo-orm-security.md §6; Normalize lists the
 // rewrites. Every condition left after normalisation is two-valued (NULL
 // is decided by the falsy rules of §6.5), so a negation is the exact
 // complement and Match agrees with the SQL; the differential test checks

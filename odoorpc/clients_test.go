@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rampart/rampart"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/orm"
+	"github.com/rampart/rampart/rampartest"
 )
 
 // The client compatibility tests run real Odoo clients — Python's
@@ -113,33 +111,17 @@ func runClient(t *testing.T, py, script string, cfg clientConfig) {
 func startLive(t *testing.T) clientConfig {
 	t.Helper()
 	ctx := context.Background()
-	cfg := config.Default()
-	cfg.Data = t.TempDir()
-	cfg.Demo = true
-	cfg.Log.Level = "error"
-	if err := cfg.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	app, err := rampart.New(ctx, cfg, slog.New(slog.DiscardHandler), rampart.Options{InsecureFastHashing: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	h, err := app.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-
-	alice, err := app.Identity.UserByLogin(ctx, "alice")
-	if err != nil {
-		t.Fatal(err)
-	}
+	app := rampartest.Demo(t, rampartest.Options{Config: func(c *config.Config) {
+		c.Log.Level = "error"
+		c.RPC.ListDB = true // the client flows list the databases (off by default, as list_db should be)
+	}})
+	cfg := app.Config
+	alice := app.User(t, rampartest.Alice)
 	key := app.DemoKeys["alice"]
 	if key == "" {
 		t.Fatal("demo mode created no API key for alice")
 	}
+	srv := app
 	out := clientConfig{
 		URL: srv.URL, DB: cfg.DBName, now: time.Now(), userID: alice.ID,
 		Admin:     clientCreds{Login: "admin", Password: "admin"},

@@ -107,7 +107,7 @@ func openApp(ctx context.Context, dir string, log *slog.Logger) (*rampart.App, e
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	return rampart.New(ctx, c, log, rampart.Options{Apps: []rampart.AppSource{rampart.SalesApp()}})
+	return rampart.New(ctx, c, log, rampart.Options{Apps: []rampart.AppSource{sales.App()}})
 }
 
 // seed creates the W1 data set once; tokens.json marks it complete.

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/rampart/rampart"
 	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/examples/sales"
 )
 
 // serverFlags are the flags every command that opens the database shares.
@@ -18,12 +20,14 @@ type serverFlags struct {
 	demo                   bool
 }
 
-func (f *serverFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.config, "config", "", "YAML config `file`")
-	fs.StringVar(&f.addr, "addr", "", "listen address `HOST:PORT` (default 127.0.0.1:8069)")
-	fs.StringVar(&f.data, "data", "", "data `dir` (default ./rampart-data)")
-	fs.StringVar(&f.db, "db", "", "database `URL`: sqlite:PATH or postgres://...")
-	fs.BoolVar(&f.demo, "demo", false, "load the demo app, its users and data")
+func (f *serverFlags) register(fs *flag.FlagSet, addr bool) {
+	fs.StringVar(&f.config, "config", "", "YAML config `file` (keys: README.md, section Configuration)")
+	if addr {
+		fs.StringVar(&f.addr, "addr", "", "listen address `HOST:PORT` (default 127.0.0.1:8069)")
+	}
+	fs.StringVar(&f.data, "data", "", "data `dir` (default ./rampart-data, or ./rampart-demo with --demo)")
+	fs.StringVar(&f.db, "db", "", "database `URL`: sqlite:PATH or postgres://... (default: SQLite in the data dir)")
+	fs.BoolVar(&f.demo, "demo", false, "the demo app (examples/sales): serve loads its users and data; other commands load its models")
 }
 
 // load builds the config: defaults, then the file, then RAMPART_*
@@ -53,88 +57,88 @@ func (f *serverFlags) load(fs *flag.FlagSet, environ []string) (config.Config, e
 	return c, c.Validate()
 }
 
-func (f *serverFlags) open(ctx context.Context, fs *flag.FlagSet, env *cliEnv) (*rampart.App, error) {
-	cfg, err := f.load(fs, env.environ)
-	if err != nil {
-		return nil, err
+// serveHelp ends `rampart serve --help`: where the settings are.
+const serveHelp = `
+Every setting can also come from a YAML file (--config) or a RAMPART_*
+environment variable (the key path in upper case joined by _, e.g.
+http.read_timeout is RAMPART_HTTP_READ_TIMEOUT); flags override the
+environment, which overrides the file. The configuration reference, every
+key with its variable and default: README.md, section "Configuration"; what
+a real deployment needs: README.md, section "A real deployment".
+`
+
+func setupServe(fs *flag.FlagSet) func(context.Context, *call) error {
+	return func(ctx context.Context, c *call) error {
+		opts := rampart.Options{Apps: apps(c.cfg)}
+		app, err := rampart.New(ctx, c.cfg, rampart.NewLogger(c.cfg.Log, c.env.stderr), opts)
+		if err != nil {
+			return err
+		}
+		if c.cfg.Demo {
+			if err := app.Handle(sales.Routes(app)...); err != nil {
+				app.Close()
+				return err
+			}
+			if _, err := sales.Seed(ctx, app, c.env.stdout); err != nil {
+				app.Close()
+				return err
+			}
+		}
+		return app.Run(ctx)
 	}
-	return rampart.New(ctx, cfg, rampart.NewLogger(cfg.Log, env.stderr), rampart.Options{Stdout: env.stdout})
 }
 
-func cmdServe(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var f serverFlags
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	app, err := f.open(ctx, fs, env)
-	if err != nil {
-		return err
-	}
-	return app.Run(ctx)
+// routeRow is one route as `rampart routes` prints it.
+type routeRow struct {
+	Path       string   `json:"path"`
+	Name       string   `json:"name"`
+	Type       string   `json:"type"`
+	Auth       string   `json:"auth"`
+	Methods    []string `json:"methods"`
+	CSRF       bool     `json:"csrf"`
+	Scope      string   `json:"scope,omitempty"`
+	RateLimit  string   `json:"rate_limit,omitempty"`
+	Version    int      `json:"version,omitempty"`
+	CORS       []string `json:"cors_origins,omitempty"`
+	Deprecated string   `json:"deprecated,omitempty"`
+	Sunset     string   `json:"sunset,omitempty"`
 }
 
-func cmdRoutes(ctx context.Context, env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("routes", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	var f serverFlags
-	f.register(fs)
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	app, err := f.open(ctx, fs, env)
-	if err != nil {
-		return err
-	}
-	defer app.Close()
-	type row struct {
-		Path       string   `json:"path"`
-		Name       string   `json:"name"`
-		Type       string   `json:"type"`
-		Auth       string   `json:"auth"`
-		Methods    []string `json:"methods"`
-		CSRF       bool     `json:"csrf"`
-		Scope      string   `json:"scope,omitempty"`
-		RateLimit  string   `json:"rate_limit,omitempty"`
-		Version    int      `json:"version,omitempty"`
-		CORS       []string `json:"cors_origins,omitempty"`
-		Deprecated string   `json:"deprecated,omitempty"`
-		Sunset     string   `json:"sunset,omitempty"`
-	}
-	var rows []row
-	for _, r := range app.HTTP.Routes() {
-		x := row{Path: r.FullPath(), Name: r.Name, Type: string(r.Type), Auth: string(r.Auth), Methods: r.Methods,
-			CSRF: r.CSRFEnabled(), Scope: r.Scope, RateLimit: r.RateLimit, Version: r.Version}
-		if r.CORS != nil {
-			x.CORS = r.CORS.Origins
+func setupRoutes(fs *flag.FlagSet) func(context.Context, *call) error {
+	asJSON := fs.Bool("json", false, "print JSON (and nothing else)")
+	return func(ctx context.Context, c *call) error {
+		rows := []routeRow{}
+		for _, r := range c.app.HTTP.Routes() {
+			x := routeRow{Path: r.FullPath(), Name: r.Name, Type: string(r.Type), Auth: string(r.Auth), Methods: r.Methods,
+				CSRF: r.CSRFEnabled(), Scope: r.Scope, RateLimit: r.RateLimit, Version: r.Version}
+			if r.CORS != nil {
+				x.CORS = r.CORS.Origins
+			}
+			if !r.Deprecated.IsZero() {
+				x.Deprecated = r.Deprecated.UTC().Format("2006-01-02")
+			}
+			if !r.Sunset.IsZero() {
+				x.Sunset = r.Sunset.UTC().Format("2006-01-02")
+			}
+			rows = append(rows, x)
 		}
-		if !r.Deprecated.IsZero() {
-			x.Deprecated = r.Deprecated.UTC().Format("2006-01-02")
+		if *asJSON {
+			enc := json.NewEncoder(c.env.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rows)
 		}
-		if !r.Sunset.IsZero() {
-			x.Sunset = r.Sunset.UTC().Format("2006-01-02")
+		tw := tabwriter.NewWriter(c.env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PATH\tTYPE\tAUTH\tMETHODS\tCSRF\tSCOPE\tRATE LIMIT\tVERSION\tSUNSET")
+		for _, r := range rows {
+			ver := "-"
+			if r.Version > 0 {
+				ver = fmt.Sprintf("v%d", r.Version)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\t%s\t%s\n", r.Path, r.Type, r.Auth, strings.Join(r.Methods, ","), r.CSRF,
+				dash(r.Scope), dash(r.RateLimit), ver, dash(r.Sunset))
 		}
-		rows = append(rows, x)
+		return tw.Flush()
 	}
-	if *asJSON {
-		enc := json.NewEncoder(env.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rows)
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PATH\tTYPE\tAUTH\tMETHODS\tCSRF\tSCOPE\tRATE LIMIT\tVERSION\tSUNSET")
-	for _, r := range rows {
-		ver := "-"
-		if r.Version > 0 {
-			ver = fmt.Sprintf("v%d", r.Version)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\t%s\t%s\n", r.Path, r.Type, r.Auth, strings.Join(r.Methods, ","), r.CSRF,
-			dash(r.Scope), dash(r.RateLimit), ver, dash(r.Sunset))
-	}
-	return tw.Flush()
 }
 
 func dash(s string) string {
@@ -142,4 +146,37 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// setupVersion prints what debug.ReadBuildInfo knows: the module version
+// ("(devel)" for a source build), the VCS commit and time (when built
+// from a checkout), and the Go version.
+func setupVersion(fs *flag.FlagSet) func(context.Context, *call) error {
+	return func(ctx context.Context, c *call) error {
+		fmt.Fprintln(c.env.stdout, versionLine(debug.ReadBuildInfo()))
+		return nil
+	}
+}
+
+func versionLine(bi *debug.BuildInfo, ok bool) string {
+	if !ok {
+		return "rampart (no build information)"
+	}
+	version, commit, when, dirty := bi.Main.Version, "unknown", "", ""
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			commit = s.Value
+		case "vcs.time":
+			when = " " + s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = " (modified)"
+			}
+		}
+	}
+	if version == "" {
+		version = "(devel)"
+	}
+	return fmt.Sprintf("rampart %s %s commit %s%s%s %s", bi.Main.Path, version, commit, when, dirty, bi.GoVersion)
 }

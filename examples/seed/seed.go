@@ -1,5 +1,5 @@
 // Package seed is the blog post "How to Secure API Endpoints in Odoo 19"
-// (../shared/seed) done right with rampart: the same endpoints, each
+// (its original code is not part of this repository) done right with rampart: the same endpoints, each
 // declared with the protection the post recommends, enforced by the
 // pipeline rather than by code in the handler.
 //

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Read-only commands never create a data directory.
+func TestRoutesCreatesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nowhere")
+	for _, args := range [][]string{
+		{"routes", "--data", dir},
+		{"routes", "--json", "--data", dir},
+		{"routes", "--demo", "--json", "--data", dir},
+	} {
+		out, errOut, err := cli(t, nil, "", args...)
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", args, err, errOut)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("%q created %s", args, dir)
+		}
+		if strings.Contains(strings.Join(args, " "), "--json") && !json.Valid([]byte(out)) {
+			t.Errorf("%q: stdout is not JSON:\n%s", args, out)
+		}
+		if regexp.MustCompile(`rp_[a-z0-9]{20}|password (admin|alice)`).MatchString(out + errOut) {
+			t.Errorf("%q printed credentials:\n%s\n%s", args, out, errOut)
+		}
+	}
+}
+
+// routes, access explain and audit tail/search never write to the
+// database: its file is byte for byte the same afterwards.
+func TestReadOnlyCommandsDoNotWrite(t *testing.T) {
+	dir := t.TempDir()
+	d := "--data=" + dir
+	if _, errOut, err := cli(t, nil, "s3cret-passw0rd\n", "users", "create", "--login", "ci-bot", "--password-stdin", d); err != nil {
+		t.Fatalf("users create: %v\n%s", err, errOut)
+	}
+	sum := func() [32]byte {
+		b, err := os.ReadFile(filepath.Join(dir, "rampart.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sha256.Sum256(b)
+	}
+	before := sum()
+	for _, args := range [][]string{
+		{"routes", d},
+		{"routes", "--json", d},
+		{"access", "explain", "--user", "ci-bot", "--model", "res.partner", "--op", "read", d},
+		{"audit", "tail", d},
+		{"audit", "search", "--login", "ci-bot", d},
+	} {
+		if _, errOut, err := cli(t, nil, "", args...); err != nil {
+			t.Errorf("%q: %v\n%s", args, err, errOut)
+		}
+		if sum() != before {
+			t.Fatalf("%q changed the database file", args)
+		}
+	}
+}

@@ -1,0 +1,6 @@
+CREATE TABLE rampart_demo_users (
+    user_id INTEGER PRIMARY KEY REFERENCES res_users(id) ON DELETE CASCADE
+)
+--;
+INSERT INTO rampart_demo_users (user_id)
+SELECT DISTINCT user_id FROM rampart_api_keys WHERE name = 'demo start-up key'
