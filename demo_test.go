@@ -23,8 +23,16 @@ type demo struct {
 // --demo` does, with extra routes registered first.
 func startDemo(t *testing.T, routes ...*rampart.Route) demo {
 	t.Helper()
+	return startDemoOn(t, "", routes...)
+}
+
+// startDemoOn is startDemo on the database at dbURL ("" for SQLite in a
+// temporary directory).
+func startDemoOn(t *testing.T, dbURL string, routes ...*rampart.Route) demo {
+	t.Helper()
 	c := config.Default()
 	c.Data = t.TempDir()
+	c.DB = dbURL
 	c.Demo = true
 	c.Metrics.Disabled = true
 	if err := c.Validate(); err != nil {
