@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/rampart/rampart"
+	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/rampartest"
@@ -19,7 +20,14 @@ type demo struct {
 // --demo` does, with extra routes registered first.
 func startDemo(t *testing.T, routes ...*rampart.Route) demo {
 	t.Helper()
-	a := rampartest.Demo(t, rampartest.Options{Routes: routes})
+	return startDemoOn(t, "", routes...)
+}
+
+// startDemoOn is startDemo on the database at dbURL ("" for SQLite in a
+// temporary directory).
+func startDemoOn(t *testing.T, dbURL string, routes ...*rampart.Route) demo {
+	t.Helper()
+	a := rampartest.Demo(t, rampartest.Options{Routes: routes, Config: func(c *config.Config) { c.DB = dbURL }})
 	return demo{app: a, url: a.URL}
 }
 

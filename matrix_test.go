@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/rampart/rampart"
@@ -14,15 +16,25 @@ import (
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/orm"
+	"github.com/rampart/rampart/store/storetest"
 )
 
 // TestAuthorizationMatrix runs role × model × operation × record through
-// the wired demo server: each logged-in role over Odoo's
-// /web/dataset/call_kw with its session cookie, the public (no session)
-// over an auth=public route. Every refusal is checked for its Odoo error
-// and for leaving the data as it was.
+// the wired demo server, on SQLite and on PostgreSQL: each logged-in role
+// over Odoo's /web/dataset/call_kw with its session cookie, the public (no
+// session) over an auth=public route. Every refusal is checked for its
+// Odoo error, for leaving the data as it was, and for its own denial entry
+// in the audit trail (user, model, operation, ids: the record refused, none
+// when the ACL refused before any record was read or for a create); every
+// allowed call for leaving none.
 func TestAuthorizationMatrix(t *testing.T) {
-	d := startDemo(t, publicCallRoute())
+	t.Run("sqlite", func(t *testing.T) { authorizationMatrix(t, startDemoOn(t, "", publicCallRoute())) })
+	t.Run("postgres", func(t *testing.T) {
+		authorizationMatrix(t, startDemoOn(t, storetest.PostgresSchemaURL(t), publicCallRoute()))
+	})
+}
+
+func authorizationMatrix(t *testing.T, d demo) {
 	env := d.adminEnv(t)
 	ctx := context.Background()
 	uid := func(login string) int64 {
@@ -101,6 +113,16 @@ func TestAuthorizationMatrix(t *testing.T) {
 		// Deleting last: the manager may.
 		{"bob", "sale.order", "unlink", "bob's order", 0, nil, ok},
 	}
+	uids := map[string]int64{"alice": alice, "bob": bob, "carol": uid("carol"), "admin": uid("admin"), "public": uid("__public__")}
+	// The refusals decided by the ACL, before any record is looked at:
+	// their denial names no record. The others are record rules (on the
+	// record, or on the values of a create) and hidden records.
+	byACL := map[string]bool{
+		"alice unlink sale.order": true, "carol write sale.order": true, "carol create sale.order": true,
+		"carol unlink sale.order": true, "public read sale.order": true, "public write sale.order": true,
+		"public write product.product": true, "alice write product.product": true, "alice create product.product": true,
+		"carol write res.partner": true, "alice unlink res.partner": true, "public read res.partner": true,
+	}
 	for _, c := range cases {
 		id := c.id
 		if c.rec != "" {
@@ -110,6 +132,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			before := d.snapshot(t, c.model, id)
 			count := d.count(t, c.model)
+			mark := d.lastDenial(t)
 			var args []any
 			switch c.op {
 			case "read":
@@ -129,8 +152,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if got != c.want {
 				t.Fatalf("got %s (%s), want %s; result %v", got, errMsg, c.want, res)
 			}
+			denials := d.denialsAfter(t, mark)
 			if c.want == ok {
+				if len(denials) != 0 {
+					t.Errorf("allowed call left denial entries: %+v", denials)
+				}
 				return
+			}
+			// Exactly one denial, naming the user, model, operation and
+			// the records (none when the ACL refused first; the new,
+			// rolled-back record for a create its rules refused).
+			if len(denials) != 1 {
+				t.Fatalf("refused call left %d denial entries, want 1: %+v", len(denials), denials)
+			}
+			en := denials[0]
+			acl := byACL[c.role+" "+c.op+" "+c.model]
+			if acl != strings.HasPrefix(errMsg, "You are not allowed to") {
+				t.Errorf("ACL refusal %t, but the message is %q", acl, errMsg)
+			}
+			wantIDs := []int64{id}
+			if acl || c.op == "create" {
+				// A create's new id is rolled back (and may be reused):
+				// the entry names no record.
+				wantIDs = nil
+			}
+			if en.UserID != uids[c.role] || en.Model != c.model || !strings.HasPrefix(en.Detail, c.op+": ") || !slices.Equal(en.IDs, wantIDs) {
+				t.Errorf("denial entry %+v, want user %d, model %s, operation %s, ids %v", en, uids[c.role], c.model, c.op, wantIDs)
 			}
 			// A refusal changes nothing and says nothing of hidden records.
 			if after := d.snapshot(t, c.model, id); after != before {
@@ -145,15 +192,38 @@ func TestAuthorizationMatrix(t *testing.T) {
 			}
 		})
 	}
+}
 
-	// Each refusal left a denial in the audit trail.
-	entries, err := d.app.Audit.Search(ctx, audit.Filter{UserID: alice, Op: "denied"})
+// lastDenial is the id of the newest denial entry (0 if none).
+func (d demo) lastDenial(t *testing.T) int64 {
+	t.Helper()
+	d.app.Audit.Flush()
+	es, err := d.app.Audit.Search(context.Background(), audit.Filter{Op: "denied", Limit: audit.MaxLimit})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) < 3 {
-		t.Errorf("alice's refusals left %d denial entries, want at least 3", len(entries))
+	var last int64
+	for _, e := range es {
+		last = max(last, e.ID)
 	}
+	return last
+}
+
+// denialsAfter lists the denial entries newer than mark.
+func (d demo) denialsAfter(t *testing.T, mark int64) []audit.Entry {
+	t.Helper()
+	d.app.Audit.Flush()
+	es, err := d.app.Audit.Search(context.Background(), audit.Filter{Op: "denied", Limit: audit.MaxLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []audit.Entry
+	for _, e := range es {
+		if e.ID > mark {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // publicCallRoute is an auth=public JSON-RPC endpoint doing what call_kw

@@ -108,6 +108,12 @@ func TestOdooFacts(t *testing.T) {
 		{`[('line_ids.price', '=', False)]`, []int64{3}},
 		{`[('line_ids', 'not any', [('price', '=', False)])]`, []int64{1, 2}},
 		{`[('line_ids', '=', False)]`, []int64{1}},
+		// _optimize_like_str on relational fields: like '' is "is set",
+		// =like '' "is not set" (result = negative == ('=' in operator)).
+		{`[('tag_ids', 'like', '')]`, []int64{2, 3}},
+		{`[('tag_ids', '=like', False)]`, []int64{1}},
+		{`[('tag_ids', 'not =ilike', '')]`, []int64{2, 3}},
+		{`[('partner_id', '=ilike', '')]`, []int64{1}},
 		// Constants and =?.
 		{`[(1, '=', 1)]`, []int64{1, 2, 3}},
 		{`[(0, '=', 1)]`, nil},

@@ -626,14 +626,17 @@ func (z *normalizer) like(m ModelInfo, cc condCtx, f *Field, op string, v any, d
 		return nil, cc.errf("operator %s needs a single pattern, not a list", op)
 	}
 	if isFalsy(v) {
+		// Odoo's _optimize_like_str: result = negative == ('=' in op);
+		// "!= False" when it holds and "= False" otherwise, for =like on
+		// every field and for like on relational fields; the constant
+		// result for like on the others.
 		switch {
-		case isRelational(f):
-			// like '' on a relational field: "is set".
-			return z.in(m, cc, f, !neg, []any{false}, depth)
-		case pos == "like" || pos == "ilike":
-			return Bool(!neg), nil
-		default: // =like, =ilike: "is not set"
+		case pos == "=like" || pos == "=ilike": // "is not set"
 			return z.in(m, cc, f, neg, []any{false}, depth)
+		case isRelational(f): // like '': "is set"
+			return z.in(m, cc, f, !neg, []any{false}, depth)
+		default:
+			return Bool(!neg), nil
 		}
 	}
 	s, ok := v.(string)
