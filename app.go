@@ -135,7 +135,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	db.SetSlowQueryLog(cfg.ORM.SlowQuery, store.LogSlowQueries(log))
-	db.SetAnalyzeLog(func(table string, err error) { log.Error("store: planner statistics not refreshed", "table", table, "err", err) })
+	db.SetAnalyzeLog(func(table string, err error) {
+		log.Error("store: planner statistics not refreshed", "table", table, "err", err)
+	})
 	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(), stdout: o.Stdout}
 	if err := a.wire(ctx, o); err != nil {
 		a.Close()
