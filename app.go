@@ -166,6 +166,10 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	if err != nil {
 		return nil, err
 	}
+	db.SetSlowQueryLog(cfg.ORM.SlowQuery, store.LogSlowQueries(log))
+	db.SetAnalyzeLog(func(table string, err error) {
+		log.Error("store: planner statistics not refreshed", "table", table, "err", err)
+	})
 	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(),
 		readOnly: o.ReadOnly, allowDemoUsers: o.AllowDemoUsers}
 	if err := a.wire(ctx, o); err != nil {

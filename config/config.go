@@ -69,6 +69,11 @@ type LogConfig struct {
 // ORMConfig bounds what one request may ask of the ORM.
 type ORMConfig struct {
 	MaxLimit int `yaml:"max_limit"`
+	// SlowQuery is the slow-query log's threshold: a statement the ORM
+	// runs for longer is logged (SQL without values, model, method, the
+	// record rules applied, rows, time) and counted in metrics. 0 means
+	// 100ms; a negative value turns the log off.
+	SlowQuery time.Duration `yaml:"slow_query"`
 }
 
 // Default is the configuration before any file, variable or flag.

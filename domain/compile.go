@@ -230,6 +230,13 @@ func (c *sqlBuilder) in(alias string, f *Field, neg bool, value any) error {
 	}
 	nullOK := nullable(f)
 	list := ""
+	if arr := c.array(f, params); arr != "" {
+		// One array parameter: "col = ANY($n)" / "col <> ALL($n)".
+		if neg {
+			return c.inWrite(col, neg, null, nullOK, false, col+" <> ALL("+arr+")")
+		}
+		return c.inWrite(col, neg, null, nullOK, false, col+" = ANY("+arr+")")
+	}
 	if len(params) > 0 {
 		ph := make([]string, len(params))
 		for i, p := range params {
@@ -237,34 +244,44 @@ func (c *sqlBuilder) in(alias string, f *Field, neg bool, value any) error {
 		}
 		list = strings.Join(ph, ", ")
 	}
+	var in string
 	switch {
-	case !neg && len(params) == 0:
+	case len(params) == 0:
+	case !neg && len(params) == 1:
+		in = col + " = " + list
+	case !neg:
+		in = col + " IN (" + list + ")"
+	case len(params) == 1:
+		in = col + " <> " + list
+	default:
+		in = col + " NOT IN (" + list + ")"
+	}
+	return c.inWrite(col, neg, null, nullOK, len(params) == 0, in)
+}
+
+// inWrite writes an in/not in condition whose non-NULL part is in (or
+// nothing, when empty), adding the NULL rows the domain asks for.
+func (c *sqlBuilder) inWrite(col string, neg, null, nullOK, empty bool, in string) error {
+	switch {
+	case !neg && empty:
 		if null && nullOK {
 			c.b.WriteString(col + " IS NULL")
 		} else {
 			c.b.WriteString("FALSE")
 		}
 	case !neg:
-		in := col + " IN (" + list + ")"
-		if len(params) == 1 {
-			in = col + " = " + list
-		}
 		if null && nullOK {
 			c.b.WriteString("(" + in + " OR " + col + " IS NULL)")
 		} else {
 			c.b.WriteString(in)
 		}
-	case len(params) == 0:
+	case empty:
 		if null && nullOK {
 			c.b.WriteString(col + " IS NOT NULL")
 		} else {
 			c.b.WriteString("TRUE")
 		}
 	default:
-		in := col + " NOT IN (" + list + ")"
-		if len(params) == 1 {
-			in = col + " <> " + list
-		}
 		// Without "null wanted", NULL rows are "not in" the set.
 		if !null && nullOK {
 			c.b.WriteString("(" + in + " OR " + col + " IS NULL)")
@@ -273,6 +290,56 @@ func (c *sqlBuilder) in(alias string, f *Field, neg bool, value any) error {
 		}
 	}
 	return nil
+}
+
+// array returns the placeholder of params as one array parameter, on
+// PostgreSQL, for two or more integers on an integer column or strings on
+// a text column; "" when the list stays a list of parameters. One
+// statement, and one cached plan, then serves every length of list.
+func (c *sqlBuilder) array(f *Field, params []any) string {
+	if c.d.Name() != "postgres" || len(params) < 2 {
+		return ""
+	}
+	switch f.Type {
+	case Integer, Many2one:
+		ints := make([]int64, len(params))
+		for i, p := range params {
+			n, ok := exactInt(p)
+			if !ok {
+				return ""
+			}
+			ints[i] = n
+		}
+		return c.param(ints)
+	case Char, Text, Selection:
+		strs := make([]string, len(params))
+		for i, p := range params {
+			s, ok := p.(string)
+			if !ok {
+				return ""
+			}
+			strs[i] = s
+		}
+		return c.param(strs)
+	}
+	return ""
+}
+
+// exactInt converts an integer-valued parameter to int64.
+func exactInt(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case int32:
+		return int64(n), true
+	case float64:
+		if n == float64(int64(n)) && n >= -(1<<53) && n <= 1<<53 {
+			return int64(n), true
+		}
+	}
+	return 0, false
 }
 
 // textTypes are stored as text: like needs no cast.

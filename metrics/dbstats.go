@@ -9,10 +9,11 @@ import (
 )
 
 // RegisterDB adds a collector for db's connection pools, read at each
-// scrape. SQLite has two pools, labelled pool="write" (its one writer)
-// and pool="read"; PostgreSQL has one, labelled pool="main".
+// scrape: two pools, labelled pool="write" (SQLite's one writer) and
+// pool="read" (on PostgreSQL, sessions that are read-only), and the count
+// of statements the slow-query log reported.
 func (m *Metrics) RegisterDB(db *store.DB) error {
-	return m.reg.Register(newDBCollector(m.ns, db, db.Dialect.Name() == "postgres"))
+	return m.reg.Register(newDBCollector(m.ns, db, false))
 }
 
 // dbStatser is what the collector reads; *store.DB implements it.
@@ -22,6 +23,7 @@ type dbStatser interface {
 
 type dbCollector struct {
 	db     dbStatser
+	slow   *prometheus.Desc
 	shared bool // one pool behind both write and read
 	stats  []dbStat
 }
@@ -51,7 +53,8 @@ var dbSeries = []struct {
 }
 
 func newDBCollector(ns string, db dbStatser, shared bool) *dbCollector {
-	c := &dbCollector{db: db, shared: shared}
+	c := &dbCollector{db: db, shared: shared,
+		slow: prometheus.NewDesc(prometheus.BuildFQName(ns, "db", "slow_queries_total"), "Statements that took longer than the slow-query threshold.", nil, nil)}
 	for _, s := range dbSeries {
 		d := prometheus.NewDesc(prometheus.BuildFQName(ns, "db", s.name), s.help, []string{"pool"}, nil)
 		c.stats = append(c.stats, dbStat{d, s.kind, s.value})
@@ -64,11 +67,15 @@ func (c *dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, s := range c.stats {
 		ch <- s.desc
 	}
+	ch <- c.slow
 }
 
 // Collect implements prometheus.Collector.
 func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 	w, r := c.db.Stats()
+	if s, ok := c.db.(interface{ SlowQueries() int64 }); ok {
+		ch <- prometheus.MustNewConstMetric(c.slow, prometheus.CounterValue, float64(s.SlowQueries()))
+	}
 	emit := func(pool string, st sql.DBStats) {
 		for _, s := range c.stats {
 			ch <- prometheus.MustNewConstMetric(s.desc, s.kind, s.value(st), pool)

@@ -3,6 +3,7 @@ package orm
 import (
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
@@ -118,7 +119,7 @@ func (m *Model) filterIDs(tx *store.Tx, ids []int64, d domain.Node) (map[int64]b
 	found := make(map[int64]bool, len(ids))
 	for _, chunk := range chunks(ids) {
 		q := newSQL(tx.Dialect())
-		q.w("SELECT t.id FROM ", q.ident(m.meta.Table), " t WHERE t.id IN ", q.ids(chunk))
+		q.w("SELECT t.id FROM ", q.ident(m.meta.Table), " t WHERE ", q.in("t.id", chunk))
 		if d != nil {
 			where, err := m.where(q, "t", d, true)
 			if err != nil {
@@ -202,12 +203,15 @@ func chunks(ids []int64) [][]int64 {
 }
 
 func scanIDs(e *Env, tx *store.Tx, q *sqlBuf, fn func(int64)) error {
-	rows, err := tx.QueryRaw(e.ctx, q.String(), q.args...)
+	start := time.Now()
+	rows, err := q.run(e.ctx, tx)
 	if err != nil {
 		return dbError(tx, err)
 	}
-	defer rows.Close()
+	n := 0
+	defer func() { rows.Close(); q.done(e.ctx, tx, start, n) }()
 	for rows.Next() {
+		n++
 		var id int64
 		if err := rows.Scan(&id); err != nil {
 			return errs.Wrap(errs.Internal, err, "")

@@ -37,12 +37,12 @@ func (m *Model) afterWrite(tx *store.Tx, ids []int64, fields []string, create bo
 			q := newSQL(d)
 			q.w("UPDATE ", t, " SET commercial_partner_id = CASE WHEN is_company OR parent_id IS NULL THEN id ",
 				"ELSE COALESCE((SELECT p.commercial_partner_id FROM ", t, " p WHERE p.id = ", t, ".parent_id), parent_id) END ",
-				"WHERE id IN ", q.ids(chunk))
+				"WHERE ", q.in("id", chunk))
 			if _, err := tx.ExecRaw(m.env.ctx, q.String(), q.args...); err != nil {
 				return dbError(tx, err)
 			}
 			q = newSQL(d)
-			q.w("SELECT id FROM ", t, " WHERE parent_id IN ", q.ids(chunk), " ORDER BY id")
+			q.w("SELECT id FROM ", t, " WHERE ", q.in("parent_id", chunk), " ORDER BY id")
 			if err := scanIDs(m.env, tx, q, func(id int64) { next = append(next, id) }); err != nil {
 				return err
 			}

@@ -1,6 +1,8 @@
 package orm
 
 import (
+	"time"
+
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/store"
@@ -115,6 +117,20 @@ func (m *Model) plan(fl []*Field) *readPlan {
 	return p
 }
 
+// oneStatement reports whether reading the plan's rows is all there is to
+// do: no many2one display names and no x2many ids to fetch after them.
+func (p *readPlan) oneStatement() bool {
+	if len(p.x2m) > 0 {
+		return false
+	}
+	for _, f := range p.cols {
+		if f.Type == Many2one && wanted(p.fl, f) {
+			return false
+		}
+	}
+	return true
+}
+
 // selectList writes the plan's columns on alias t.
 func (p *readPlan) selectList(q *sqlBuf) {
 	for i, f := range p.cols {
@@ -127,13 +143,13 @@ func (p *readPlan) selectList(q *sqlBuf) {
 
 // scan runs q (selecting the plan's columns) and adds its rows to byID,
 // returning their ids in the query's order.
-func (m *Model) scan(tx *store.Tx, q *sqlBuf, p *readPlan, byID map[int64][]any) ([]int64, error) {
-	rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
+func (m *Model) scan(tx *store.Tx, q *sqlBuf, p *readPlan, byID map[int64][]any) (ids []int64, err error) {
+	start := time.Now()
+	rows, err := q.run(m.env.ctx, tx)
 	if err != nil {
 		return nil, dbError(tx, err)
 	}
-	defer rows.Close()
-	var ids []int64
+	defer func() { rows.Close(); q.done(m.env.ctx, tx, start, len(ids)) }()
 	// Destinations are reused: readValue copies what it keeps.
 	dest := make([]any, len(p.cols))
 	for i, f := range p.cols {
@@ -165,7 +181,7 @@ func (m *Model) fetch(tx *store.Tx, ids []int64, fl []*Field) ([]map[string]any,
 		q := newSQL(tx.Dialect())
 		q.w("SELECT ")
 		p.selectList(q)
-		q.w(" FROM ", q.ident(m.meta.Table), " t WHERE t.id IN ", q.ids(chunk))
+		q.w(" FROM ", q.ident(m.meta.Table), " t WHERE ", q.in("t.id", chunk))
 		if _, err := m.scan(tx, q, p, byID); err != nil {
 			return nil, err
 		}
@@ -275,7 +291,7 @@ func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
 	d := tx.Dialect()
 	for _, chunk := range chunks(ids) {
 		q := newSQL(d)
-		q.w("SELECT id, ", q.ident(co.fields[co.RecName].Column), " FROM ", q.ident(co.Table), " WHERE id IN ", q.ids(chunk))
+		q.w("SELECT id, ", q.ident(co.fields[co.RecName].Column), " FROM ", q.ident(co.Table), " WHERE ", q.in("id", chunk))
 		rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
 		if err != nil {
 			return dbError(tx, err)
@@ -324,11 +340,11 @@ func (m *Model) x2manyIDs(tx *store.Tx, f *Field, ids []int64) (map[int64][]int6
 		var owner string
 		if f.Type == One2many {
 			owner = "c." + q.ident(co.meta.fields[f.Inverse].Column)
-			q.w("SELECT ", owner, ", c.id FROM ", q.ident(co.meta.Table), " c WHERE ", owner, " IN ", q.ids(chunk))
+			q.w("SELECT ", owner, ", c.id FROM ", q.ident(co.meta.Table), " c WHERE ", q.in(owner, chunk))
 		} else {
 			owner = "r." + q.ident(f.Column1)
 			q.w("SELECT ", owner, ", c.id FROM ", q.ident(f.Relation), " r JOIN ", q.ident(co.meta.Table), " c ON c.id = r.", q.ident(f.Column2),
-				" WHERE ", owner, " IN ", q.ids(chunk))
+				" WHERE ", q.in(owner, chunk))
 		}
 		if filter != nil && filter != domain.Node(domain.True) {
 			where, err := co.where(q, "c", filter, true)

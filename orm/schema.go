@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rampart/rampart/domain"
@@ -54,7 +55,39 @@ func (r *Registry) Sync(ctx context.Context, db *store.DB) (*SyncReport, error) 
 	if err != nil {
 		return nil, errs.Wrap(errs.Internal, err, "")
 	}
+	if err := r.analyze(ctx, db, len(rep.Changes) > 0); err != nil {
+		rep.Warnings = append(rep.Warnings, "planner statistics not refreshed: "+err.Error())
+	}
 	return rep, nil
+}
+
+// analyze refreshes the planner statistics of the models' tables after a
+// sync: all of them when the sync changed the schema, else those that
+// have none yet (a database loaded in bulk and not yet visited by
+// autovacuum). Rule-filtered queries are planned from these statistics.
+func (r *Registry) analyze(ctx context.Context, db *store.DB, changed bool) error {
+	var tables []string
+	for _, name := range r.names {
+		m := r.models[name]
+		if m.External {
+			continue
+		}
+		tables = append(tables, m.Table)
+		for _, f := range m.list {
+			if f.Type == Many2many && f.Relation != "" {
+				tables = append(tables, f.Relation)
+			}
+		}
+	}
+	slices.Sort(tables)
+	tables = slices.Compact(tables)
+	if !changed {
+		var err error
+		if tables, err = db.Unanalyzed(ctx, tables); err != nil {
+			return err
+		}
+	}
+	return db.AnalyzeTables(ctx, tables...)
 }
 
 type syncer struct {

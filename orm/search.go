@@ -174,6 +174,10 @@ func (m *Model) selectWhere(method string, tx *store.Tx, d domain.Node, sel func
 		return nil, err
 	}
 	q := newSQL(tx.Dialect())
+	q.model, q.method = m.meta.Name, method
+	if rule != nil {
+		q.rules = []string{rule.String()}
+	}
 	q.w("SELECT ")
 	sel(q)
 	q.w(" FROM ", q.ident(m.meta.Table), " t")
@@ -229,6 +233,8 @@ func (m *Model) search(method string, tx *store.Tx, d domain.Node, o SearchOptio
 	if err != nil {
 		return nil, err
 	}
+	// A search is one statement; name_search reads names after it.
+	q.sole = method == "search"
 	ids := []int64{}
 	err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) })
 	return ids, err
@@ -275,6 +281,7 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
+	q.sole = p.oneStatement()
 	byID := map[int64][]any{}
 	ids, err := m.scan(tx, q, p, byID)
 	if err != nil {
@@ -302,7 +309,8 @@ func (m *Model) SearchCount(d domain.Node, limit int) (int64, error) {
 		return 0, err
 	}
 	q := newSQL(tx.Dialect())
-	q.args = inner.args
+	q.args, q.sole = inner.args, true
+	q.model, q.method, q.rules = inner.model, inner.method, inner.rules
 	q.w("SELECT count(*) FROM (", inner.String())
 	if limit > 0 {
 		q.w(" LIMIT ", q.arg(int64(limit)))

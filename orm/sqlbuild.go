@@ -1,7 +1,10 @@
 package orm
 
 import (
+	"context"
+	"database/sql"
 	"strings"
+	"time"
 
 	"github.com/rampart/rampart/store"
 )
@@ -12,6 +15,11 @@ type sqlBuf struct {
 	d    store.Dialect
 	b    strings.Builder
 	args []any
+	// sole: the statement is its operation's only one (see run).
+	sole bool
+	// model, method and rules describe the statement to the slow-query log.
+	model, method string
+	rules         []string
 }
 
 func newSQL(d store.Dialect) *sqlBuf { return &sqlBuf{d: d} }
@@ -43,6 +51,38 @@ func (q *sqlBuf) ids(ids []int64) string {
 	return b.String()
 }
 
+// in renders "col IN (p1, p2, ...)" for a non-empty id list; on
+// PostgreSQL "col = ANY(p1)" with the list as one bigint[] parameter, so
+// that one prepared statement (and its plan) serves every length.
+func (q *sqlBuf) in(col string, ids []int64) string {
+	if q.d.Name() == "postgres" {
+		return col + " = ANY(" + q.arg(ids) + ")"
+	}
+	return col + " IN " + q.ids(ids)
+}
+
 func (q *sqlBuf) ident(s string) string { return q.d.QuoteIdent(s) }
 
 func (q *sqlBuf) String() string { return q.b.String() }
+
+// run sends q. A statement marked sole that opens its Env's read runs
+// alone, without a transaction (store.Tx.QuerySole): one round trip on
+// PostgreSQL.
+func (q *sqlBuf) run(ctx context.Context, tx *store.Tx) (*sql.Rows, error) {
+	if q.sole {
+		return tx.QuerySole(ctx, q.String(), q.args...)
+	}
+	return tx.QueryRaw(ctx, q.String(), q.args...)
+}
+
+// done reports q to the slow-query log when it took too long; rows is
+// how many rows it read.
+func (q *sqlBuf) done(ctx context.Context, tx *store.Tx, start time.Time, rows int) {
+	db := tx.DB()
+	el := time.Since(start)
+	if t := db.SlowThreshold(); t < 0 || el < t {
+		return
+	}
+	db.ReportSlow(ctx, store.SlowQuery{SQL: q.String(), Model: q.model, Operation: q.method,
+		Rules: q.rules, Rows: rows, Elapsed: el})
+}

@@ -71,7 +71,7 @@ func (m *Model) update(tx *store.Tx, ids []int64, p prepared) error {
 	sets = append(sets,
 		q.ident("write_uid")+" = "+q.arg(nullID(m.env.UID())),
 		q.ident("write_date")+" = "+q.arg(m.env.reg.now().Format(DatetimeLayout)))
-	q.w("UPDATE ", q.ident(m.meta.Table), " SET ", strings.Join(sets, ", "), " WHERE ", q.ident("id"), " IN ", q.ids(ids))
+	q.w("UPDATE ", q.ident(m.meta.Table), " SET ", strings.Join(sets, ", "), " WHERE ", q.in(q.ident("id"), ids))
 	if _, err := tx.ExecRaw(m.env.ctx, q.String(), q.args...); err != nil {
 		return dbError(tx, err)
 	}
@@ -105,7 +105,7 @@ func (m *Model) unlink(tx *store.Tx, ids []int64) error {
 		}
 		for _, chunk := range chunks(ids) {
 			q := newSQL(tx.Dialect())
-			q.w("DELETE FROM ", q.ident(m.meta.Table), " WHERE ", q.ident("id"), " IN ", q.ids(chunk))
+			q.w("DELETE FROM ", q.ident(m.meta.Table), " WHERE ", q.in(q.ident("id"), chunk))
 			if _, err := tx.ExecRaw(m.env.ctx, q.String(), q.args...); err != nil {
 				return dbError(tx, err)
 			}

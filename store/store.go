@@ -6,7 +6,11 @@
 // SQLite (the zero-set-up default) runs in WAL mode with one writer
 // connection, whose transactions start with BEGIN IMMEDIATE so that writers
 // queue instead of failing with SQLITE_BUSY mid-transaction, and a pool of
-// read-only connections. PostgreSQL uses one pgx pool for both.
+// read-only connections. PostgreSQL has two pgx pools: one for writes and
+// one whose sessions are read-only (default_transaction_read_only), where
+// a read that is one statement runs without BEGIN/COMMIT (one round trip)
+// and a read of several statements runs in a REPEATABLE READ transaction,
+// so that it sees one snapshot (see Tx.QuerySole).
 //
 // Queries are written with '?' placeholders; Tx rebinds them to the
 // dialect's form. Every value travels as a parameter: identifiers are
@@ -19,6 +23,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -92,6 +97,12 @@ type DB struct {
 	readStmts *stmtCache
 	// faults is the test seam that fails chosen steps (faults.go).
 	faults Faults
+	// trips counts statements sent (the round-trip test seam, trips.go).
+	trips Trips
+	// slow is the slow-statement threshold and hook (slow.go).
+	slow slowLog
+	// stats refreshes planner statistics after large writes (analyze.go).
+	stats statsKeeper
 }
 
 // Faults is the DB's fault-injection seam (see Faults).
@@ -160,8 +171,13 @@ func (c *stmtCache) close() {
 type Options struct {
 	// Readers is the SQLite reader pool size (default: max(4, 2*GOMAXPROCS)).
 	Readers int
-	// MaxConns is the PostgreSQL pool size (default 20).
+	// MaxConns is the size of each PostgreSQL pool, the writer's and the
+	// reader's (default 20). Connections open on demand.
 	MaxConns int
+	// AnalyzeRows is how many rows a table takes in committed writes
+	// before its planner statistics are refreshed (default
+	// DefaultAnalyzeRows; negative: never).
+	AnalyzeRows int
 }
 
 // Open connects to url. An empty url, or one starting with "sqlite:", opens
@@ -235,18 +251,43 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{Dialect: sqliteDialect{}, write: w, read: r, url: "sqlite:" + path,
-		readStmts: newStmtCache(r, 512)}, nil
+	db := &DB{Dialect: sqliteDialect{}, write: w, read: r, url: "sqlite:" + path,
+		readStmts: newStmtCache(r, 512)}
+	db.stats.every = int64(opt.AnalyzeRows)
+	return db, nil
 }
 
 func openPostgres(ctx context.Context, url string, opt Options) (*DB, error) {
-	p, err := sql.Open("pgx", url)
-	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
-	}
 	n := opt.MaxConns
 	if n <= 0 {
 		n = 20
+	}
+	w, err := openPgPool(ctx, url, n)
+	if err != nil {
+		return nil, err
+	}
+	// The reader's sessions refuse writes themselves, so that a read
+	// needs no BEGIN READ ONLY: a statement outside a transaction is
+	// already read-only, in one round trip.
+	ru, err := withRuntimeParam(url, "default_transaction_read_only", "on")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := openPgPool(ctx, ru, n)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	db := &DB{Dialect: postgresDialect{}, write: w, read: r, url: "postgres"}
+	db.stats.every = int64(opt.AnalyzeRows)
+	return db, nil
+}
+
+func openPgPool(ctx context.Context, url string, n int) (*sql.DB, error) {
+	p, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
 	}
 	p.SetMaxOpenConns(n)
 	p.SetMaxIdleConns(n)
@@ -255,7 +296,20 @@ func openPostgres(ctx context.Context, url string, opt Options) (*DB, error) {
 		p.Close()
 		return nil, fmt.Errorf("connect postgres: %w", err)
 	}
-	return &DB{Dialect: postgresDialect{}, write: p, read: p, url: "postgres"}, nil
+	return p, nil
+}
+
+// withRuntimeParam adds a session parameter to a postgres:// URL (pgx
+// sends unknown query parameters as run-time parameters at connect).
+func withRuntimeParam(raw, name, value string) (string, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return "", errors.New("postgres URL: not parsable") // its text may hold a password
+	}
+	q := u.Query()
+	q.Set(name, value)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 // String describes the database without credentials.
@@ -311,6 +365,7 @@ func (db *DB) Close() error {
 		db.write.ExecContext(ctx, "PRAGMA optimize")
 		cancel()
 	}
+	db.stats.wg.Wait()
 	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
@@ -329,10 +384,24 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Stats() (write, read sql.DBStats) { return db.write.Stats(), db.read.Stats() }
 
 // Tx is a transaction. Queries use '?' placeholders.
+//
+// A read-only Tx on PostgreSQL is lazy: it holds no connection and sends
+// no BEGIN until its first statement. A first statement sent with
+// QuerySole runs alone on a read-only session (one round trip); any other
+// statement starts a REPEATABLE READ transaction, so every statement of a
+// multi-statement read sees the same snapshot.
 type Tx struct {
 	tx       *sql.Tx
 	db       *DB
 	ReadOnly bool
+	// lazy: a PostgreSQL read whose transaction starts with its first
+	// non-sole statement.
+	lazy bool
+	// soleRan: a sole statement ran outside a transaction.
+	soleRan bool
+	done    bool
+	// written counts rows written per table, for statsKeeper at commit.
+	written map[string]int64
 }
 
 // Begin starts a transaction: on the reader pool if readOnly, else on the writer.
@@ -340,19 +409,39 @@ func (db *DB) Begin(ctx context.Context, readOnly bool) (*Tx, error) {
 	if err := db.faults.take(FaultBegin); err != nil {
 		return nil, err
 	}
+	if readOnly && db.Dialect.Name() == "postgres" {
+		return &Tx{db: db, ReadOnly: true, lazy: true}, nil
+	}
 	pool := db.write
-	var opts *sql.TxOptions
 	if readOnly {
 		pool = db.read
-		if db.Dialect.Name() == "postgres" {
-			opts = &sql.TxOptions{ReadOnly: true}
-		}
 	}
-	tx, err := pool.BeginTx(ctx, opts)
+	db.trips.add(1) // BEGIN
+	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, db.classify(err)
 	}
 	return &Tx{tx: tx, db: db, ReadOnly: readOnly}, nil
+}
+
+// begun returns the transaction, starting a lazy one now.
+func (t *Tx) begun(ctx context.Context) (*sql.Tx, error) {
+	if t.tx != nil {
+		return t.tx, nil
+	}
+	if t.done {
+		return nil, sql.ErrTxDone
+	}
+	t.db.trips.add(1) // BEGIN
+	// The session is read-only already; REPEATABLE READ keeps one
+	// snapshot for the whole transaction (READ COMMITTED would take one
+	// per statement).
+	tx, err := t.db.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	if err != nil {
+		return nil, t.db.classify(err)
+	}
+	t.tx = tx
+	return tx, nil
 }
 
 // Read runs fn in a read-only transaction.
@@ -405,21 +494,35 @@ func (db *DB) once(ctx context.Context, readOnly bool, fn func(*Tx) error) (err 
 // A commit the fault seam fails is rolled back, as a failed commit leaves
 // nothing behind.
 func (t *Tx) Commit() error {
+	t.done = true
+	if t.tx == nil {
+		return nil // a lazy read that sent nothing, or only a sole statement
+	}
 	if !t.ReadOnly {
 		if err := t.db.faults.take(FaultCommit); err != nil {
 			t.tx.Rollback()
 			return err
 		}
 	}
-	return t.db.classify(t.tx.Commit())
+	t.db.trips.add(1)
+	if err := t.db.classify(t.tx.Commit()); err != nil {
+		return err
+	}
+	t.db.committed(t.written)
+	return nil
 }
 
 // Rollback rolls back; rolling back a finished transaction is a no-op.
 func (t *Tx) Rollback() error {
+	t.done = true
+	if t.tx == nil {
+		return nil
+	}
 	err := t.tx.Rollback()
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil
 	}
+	t.db.trips.add(1)
 	return err
 }
 
@@ -431,11 +534,7 @@ func (t *Tx) DB() *DB { return t.db }
 
 // Exec runs a statement with '?' placeholders.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := t.db.faults.take(FaultExec); err != nil {
-		return nil, err
-	}
-	r, err := t.tx.ExecContext(ctx, t.db.Rebind(query), args...)
-	return r, t.db.classify(err)
+	return t.ExecRaw(ctx, t.db.Rebind(query), args...)
 }
 
 // Query runs a query with '?' placeholders.
@@ -443,9 +542,37 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	return t.QueryRaw(ctx, t.db.Rebind(query), args...)
 }
 
+// Row is the result of QueryRow: Scan reports the query's error, or
+// sql.ErrNoRows.
+type Row struct {
+	row *sql.Row
+	err error
+}
+
+// Scan copies the row's columns into dest.
+func (r *Row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Scan(dest...)
+}
+
+// Err is the query's error, if any (without scanning).
+func (r *Row) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.row.Err()
+}
+
 // QueryRow runs a single-row query with '?' placeholders.
-func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.db.Rebind(query), args...)
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
+	tx, err := t.begun(ctx)
+	if err != nil {
+		return &Row{err: err}
+	}
+	t.db.trips.add(1)
+	return &Row{row: tx.QueryRowContext(ctx, t.db.Rebind(query), args...)}
 }
 
 // ExecRaw runs a statement whose placeholders are already in the dialect's
@@ -454,21 +581,56 @@ func (t *Tx) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result
 	if err := t.db.faults.take(FaultExec); err != nil {
 		return nil, err
 	}
-	r, err := t.tx.ExecContext(ctx, query, args...)
+	tx, err := t.begun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.db.trips.add(1)
+	r, err := tx.ExecContext(ctx, query, args...)
+	if err == nil && !t.ReadOnly {
+		if n, nerr := r.RowsAffected(); nerr == nil {
+			t.noteWrite(query, n)
+		}
+	}
 	return r, t.db.classify(err)
 }
 
 // QueryRaw is Query for dialect-native placeholders.
 func (t *Tx) QueryRaw(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	tx, err := t.begun(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.db.trips.add(1)
+	var r *sql.Rows
 	if !t.ReadOnly {
-		r, err := t.tx.QueryContext(ctx, query, args...)
-		return r, t.db.classify(err)
+		// An INSERT ... RETURNING: rampart's builders insert one row each.
+		if r, err = tx.QueryContext(ctx, query, args...); err == nil {
+			t.noteWrite(query, 1)
+		}
+	} else if st := t.db.readStmts.get(ctx, query); st != nil {
+		r, err = tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	} else {
+		r, err = tx.QueryContext(ctx, query, args...)
 	}
-	if st := t.db.readStmts.get(ctx, query); st != nil {
-		r, err := t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-		return r, t.db.classify(err)
+	return r, t.db.classify(err)
+}
+
+// QuerySole is QueryRaw for a statement that its caller knows to be the
+// whole of the Tx's work: a read of one statement, with nothing before it
+// and nothing after it. On PostgreSQL, as the first statement of a
+// read-only Tx, it runs on a read-only session without BEGIN and COMMIT,
+// in one round trip; its single statement is its own snapshot. Anywhere
+// else it is QueryRaw. A statement sent after it on the same Tx starts a
+// REPEATABLE READ transaction with a later snapshot: callers that cannot
+// promise "nothing after" must use QueryRaw.
+func (t *Tx) QuerySole(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if !t.lazy || t.tx != nil || t.soleRan || t.done {
+		return t.QueryRaw(ctx, query, args...)
 	}
-	r, err := t.tx.QueryContext(ctx, query, args...)
+	t.soleRan = true
+	t.db.trips.add(1)
+	r, err := t.db.read.QueryContext(ctx, query, args...)
 	return r, t.db.classify(err)
 }
 
