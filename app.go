@@ -135,7 +135,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 		return nil, err
 	}
 	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(), stdout: o.Stdout}
-	if err := a.wire(ctx, o); err != nil {
+	// Instances started together take turns: migrations, schema sync,
+	// bootstrap and the data-dir secrets are set up by one at a time.
+	if err := db.WithStartupLock(ctx, func() error { return a.wire(ctx, o) }); err != nil {
 		a.Close()
 		return nil, err
 	}

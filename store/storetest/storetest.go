@@ -45,6 +45,19 @@ func PostgresURL(t testing.TB) string {
 // dropped when the test ends.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
+	db, err := store.Open(context.Background(), PostgresSchemaURL(t), "", store.Options{MaxConns: 8})
+	if err != nil {
+		t.Fatalf("open postgres schema: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// PostgresSchemaURL creates a new, empty schema on the test server, dropped
+// when the test ends, and returns a URL whose connections use it (for
+// tests that open several handles, or whole App instances, on one schema).
+func PostgresSchemaURL(t testing.TB) string {
+	t.Helper()
 	base := PostgresURL(t)
 	var b [6]byte
 	rand.Read(b[:])
@@ -68,12 +81,7 @@ func Postgres(t testing.TB) *store.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := store.Open(context.Background(), u.String(), "", store.Options{MaxConns: 8})
-	if err != nil {
-		t.Fatalf("open postgres schema: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return u.String()
 }
 
 // Each runs fn as a subtest on SQLite and on PostgreSQL.
