@@ -168,8 +168,12 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	chans, err := a.credentialChannels()
+	if err != nil {
+		return err
+	}
 	a.Identity, err = identity.New(db, identity.Options{
-		Config: cfg.Identity, Logger: log, Clock: o.Now, Demo: cfg.Demo,
+		Config: cfg.Identity, Logger: log, Clock: o.Now, Demo: cfg.Demo, Channels: chans,
 		// Login failure counters live where the rate limits do: Redis when
 		// configured (shared by every instance), else the database.
 		Failures:            a.Limiter.LoginFailureStore(identity.NewDBFailureStore(db)),
@@ -266,6 +270,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
 	routes = append(routes, rpc...)
 	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
+	routes = append(routes, a.Identity.AdminRoutes()...)
 	routes = append(routes, a.Audit.AdminRoutes()...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	if cfg.Demo {
@@ -308,6 +313,9 @@ func (a *App) Close() error {
 			flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			err = errors.Join(err, a.Identity.FlushKeyUsage(flushCtx))
 			cancel()
+		}
+		if a.Identity != nil {
+			err = errors.Join(err, a.Identity.Close())
 		}
 		if a.Limiter != nil {
 			err = errors.Join(err, a.Limiter.Close())
@@ -474,4 +482,23 @@ func (s sudoCounter) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 		s.m.Sudo(ev.Model)
 	}
 	return s.trail.Record(e, tx, ev)
+}
+
+// credentialChannels are how credential changes reach the other
+// instances: the database's own channel, plus Redis pub/sub when the
+// deployment has a Redis.
+func (a *App) credentialChannels() ([]identity.Channel, error) {
+	chans := []identity.Channel{identity.DefaultChannel(a.DB)}
+	if rl := a.Config.RateLimit; rl.Store == ratelimit.StoreRedis {
+		prefix := rl.RedisPrefix
+		if prefix == "" {
+			prefix = "rampart:"
+		}
+		rc, err := identity.NewRedisChannel(rl.RedisURL, prefix+"credentials")
+		if err != nil {
+			return nil, err
+		}
+		chans = append(chans, rc)
+	}
+	return chans, nil
 }
