@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart/rampart/access"
@@ -84,6 +85,10 @@ type App struct {
 
 	closeOnce sync.Once
 	stdout    io.Writer
+	draining  atomic.Bool // shutting down: readiness fails
+	// runningIdentity: Run listens for credential changes (readiness
+	// reports a channel down only then).
+	runningIdentity atomic.Bool
 }
 
 // Options are wiring choices that do not belong in the config file.
@@ -134,6 +139,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Optio
 	if err != nil {
 		return nil, err
 	}
+	db.SetLogger(log)
 	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(), stdout: o.Stdout}
 	// Instances started together take turns: migrations, schema sync,
 	// bootstrap and the data-dir secrets are set up by one at a time.
@@ -349,6 +355,7 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	a.runningIdentity.Store(true)
 	background("identity maintenance", a.Identity.Run)
 	background("planner statistics", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
@@ -386,10 +393,32 @@ func (a *App) Run(ctx context.Context) error {
 		scheme = "https"
 	}
 	a.Log.Info("rampart listening", "url", scheme+"://"+ln.Addr().String(), "db", a.DB.String(), "demo", a.Config.Demo)
-	err = a.HTTP.Serve(ctx, ln, a.HTTP.HTTPServer(h))
+	err = a.HTTP.Serve(a.drain(ctx), ln, a.HTTP.HTTPServer(h))
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// drain returns a context that ends http.drain_delay after ctx does:
+// meanwhile readiness fails (so load balancers take the instance out) and
+// requests are still served; then Serve shuts down, letting in-flight
+// requests finish.
+func (a *App) drain(ctx context.Context) context.Context {
+	serve, stop := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		defer stop()
+		select {
+		case <-ctx.Done():
+		case <-serve.Done():
+			return
+		}
+		a.draining.Store(true)
+		if d := a.Config.HTTP.DrainDelay; d > 0 {
+			a.Log.Info("draining: readiness fails before shutdown", "delay", d.String())
+			time.Sleep(d)
+		}
+	}()
+	return serve
 }
 
 func serveUntil(ctx context.Context, ln net.Listener, s *http.Server) error {
@@ -402,8 +431,11 @@ func serveUntil(ctx context.Context, ln net.Listener, s *http.Server) error {
 	return s.Serve(ln)
 }
 
-// healthRoute is Odoo's /web/health: auth none; with db_server_status=1 it
-// also checks the database and answers 500 when it is down.
+// healthRoute is Odoo's /web/health: auth none; with db_server_status=1
+// (readiness) it also checks the database and answers 500 when it is
+// down, 503 while draining for shutdown, and lists what runs degraded
+// (rate limits without their Redis, credential changes without their
+// channel) while still ready. docs/operations.md describes both.
 func (a *App) healthRoute() *Route {
 	return &Route{
 		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone, RateLimit: "none",
@@ -411,14 +443,24 @@ func (a *App) healthRoute() *Route {
 			if r.HTTP.URL.Query().Get("db_server_status") == "" {
 				return map[string]any{"status": "pass"}, nil
 			}
+			if a.draining.Load() {
+				r.W.Header().Set("Content-Type", "application/json; charset=utf-8")
+				r.W.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(r.W, `{"status":"fail","draining":true}`)
+				return httpd.Written, nil
+			}
 			ctx, cancel := context.WithTimeout(r.HTTP.Context(), 2*time.Second)
 			defer cancel()
 			if err := a.DB.Ping(ctx); err != nil {
-				a.Log.Error("health: database down", "request_id", r.ID, "err", err)
+				// The outage itself is logged once by store, not per probe.
+				a.Log.Debug("health: database down", "request_id", r.ID, "err", err)
 				r.W.Header().Set("Content-Type", "application/json; charset=utf-8")
 				r.W.WriteHeader(http.StatusInternalServerError)
 				io.WriteString(r.W, `{"status":"fail","db_server_status":false}`)
 				return httpd.Written, nil
+			}
+			if deg := a.degraded(ctx); len(deg) > 0 {
+				return map[string]any{"status": "pass", "db_server_status": true, "degraded": deg}, nil
 			}
 			return map[string]any{"status": "pass", "db_server_status": true}, nil
 		},
@@ -501,4 +543,16 @@ func (a *App) credentialChannels() ([]identity.Channel, error) {
 		chans = append(chans, rc)
 	}
 	return chans, nil
+}
+
+// degraded lists the parts running on a fallback, for readiness.
+func (a *App) degraded(ctx context.Context) []string {
+	var out []string
+	if a.Limiter.RedisDown(ctx) {
+		out = append(out, "rate_limit_redis")
+	}
+	if a.runningIdentity.Load() && !a.Identity.ChannelsUp() {
+		out = append(out, "credential_channels")
+	}
+	return out
 }

@@ -53,12 +53,7 @@ func TestAdminDisableReachesEveryInstance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, err := app.Handler()
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
+		srv := serve(t, app)
 		wg.Add(1)
 		go func() { defer wg.Done(); app.Identity.Run(ctx) }()
 		apps, srvs = append(apps, app), append(srvs, srv)

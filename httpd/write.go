@@ -87,7 +87,7 @@ func (s *Server) writeError(w http.ResponseWriter, hr *http.Request, st *reqStat
 		httpStatus := http.StatusOK
 		switch e.Kind {
 		case errs.BadRequest, errs.PayloadTooLarge, errs.UnsupportedMediaType, errs.MethodNotAllowed,
-			errs.TooManyRequests, errs.SessionExpired, errs.Unauthorized:
+			errs.TooManyRequests, errs.SessionExpired, errs.Unauthorized, errs.Unavailable:
 			httpStatus = status
 		}
 		writeJSON(w, httpStatus, map[string]any{

@@ -30,6 +30,7 @@ func NewRedisChannel(url, channel string) (*RedisChannel, error) {
 	opt.ReadTimeout = time.Second
 	opt.WriteTimeout = time.Second
 	opt.MaxRetries = -1
+	opt.DialerRetries = 1
 	return &RedisChannel{client: redis.NewClient(opt), channel: channel}, nil
 }
 
