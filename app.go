@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart/rampart/access"
@@ -89,6 +90,10 @@ type App struct {
 	readOnly       bool
 	allowDemoUsers bool
 	closeOnce      sync.Once
+	draining       atomic.Bool // shutting down: readiness fails
+	// runningIdentity: Run listens for credential changes (readiness
+	// reports a channel down only then).
+	runningIdentity atomic.Bool
 }
 
 // Options are wiring choices that do not belong in the config file.
@@ -166,13 +171,22 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	if err != nil {
 		return nil, err
 	}
+	db.SetLogger(log)
 	db.SetSlowQueryLog(cfg.ORM.SlowQuery, store.LogSlowQueries(log))
 	db.SetAnalyzeLog(func(table string, err error) {
 		log.Error("store: planner statistics not refreshed", "table", table, "err", err)
 	})
 	a := &App{Config: cfg, Log: log, DB: db, HTTP: httpd.New(cfg.HTTP, log), Methods: odoorpc.NewMethods(),
 		readOnly: o.ReadOnly, allowDemoUsers: o.AllowDemoUsers}
-	if err := a.wire(ctx, o); err != nil {
+	wire := func() error { return a.wire(ctx, o) }
+	if o.ReadOnly {
+		err = wire() // writes nothing, so takes no lock (and creates no lock file)
+	} else {
+		// Instances started together take turns: migrations, schema sync
+		// and the data-dir secrets are set up by one at a time.
+		err = db.WithStartupLock(ctx, wire)
+	}
+	if err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -237,6 +251,12 @@ func (a *App) Bootstrap(ctx context.Context) error {
 	if a.readOnly {
 		return errors.New("bootstrap: the app was opened read-only")
 	}
+	// Instances started together bootstrap one at a time (each step is
+	// idempotent; the lock keeps them from racing on the same rows).
+	return a.DB.WithStartupLock(ctx, func() error { return a.bootstrap(ctx) })
+}
+
+func (a *App) bootstrap(ctx context.Context) error {
 	if err := a.Identity.Bootstrap(ctx); err != nil {
 		return fmt.Errorf("identity bootstrap: %w", err)
 	}
@@ -284,8 +304,12 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	chans, err := a.credentialChannels()
+	if err != nil {
+		return err
+	}
 	a.Identity, err = identity.New(db, identity.Options{
-		Config: cfg.Identity, Logger: log, Clock: o.Now, Demo: cfg.Demo,
+		Config: cfg.Identity, Logger: log, Clock: o.Now, Demo: cfg.Demo, Channels: chans,
 		// Login failure counters live where the rate limits do: Redis when
 		// configured (shared by every instance), else the database.
 		Failures:            a.Limiter.LoginFailureStore(identity.NewDBFailureStore(db)),
@@ -378,6 +402,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
 	routes = append(routes, rpc...)
 	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
+	routes = append(routes, a.Identity.AdminRoutes()...)
 	routes = append(routes, a.Audit.AdminRoutes()...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	return a.Handle(routes...)
@@ -420,6 +445,9 @@ func (a *App) Close() error {
 			err = errors.Join(err, a.Identity.FlushKeyUsage(flushCtx))
 			cancel()
 		}
+		if a.Identity != nil {
+			err = errors.Join(err, a.Identity.Close())
+		}
 		if a.Limiter != nil {
 			err = errors.Join(err, a.Limiter.Close())
 		}
@@ -455,6 +483,7 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		}()
 	}
+	a.runningIdentity.Store(true)
 	background("identity maintenance", a.Identity.Run)
 	background("planner statistics", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
@@ -492,10 +521,32 @@ func (a *App) Run(ctx context.Context) error {
 		scheme = "https"
 	}
 	a.Log.Info("rampart listening", "url", scheme+"://"+ln.Addr().String(), "db", a.DB.String(), "demo", a.Config.Demo)
-	err = a.HTTP.Serve(ctx, ln, a.HTTP.HTTPServer(h))
+	err = a.HTTP.Serve(a.drain(ctx), ln, a.HTTP.HTTPServer(h))
 	cancel()
 	wg.Wait()
 	return err
+}
+
+// drain returns a context that ends http.drain_delay after ctx does:
+// meanwhile readiness fails (so load balancers take the instance out) and
+// requests are still served; then Serve shuts down, letting in-flight
+// requests finish.
+func (a *App) drain(ctx context.Context) context.Context {
+	serve, stop := context.WithCancel(context.WithoutCancel(ctx))
+	go func() {
+		defer stop()
+		select {
+		case <-ctx.Done():
+		case <-serve.Done():
+			return
+		}
+		a.draining.Store(true)
+		if d := a.Config.HTTP.DrainDelay; d > 0 {
+			a.Log.Info("draining: readiness fails before shutdown", "delay", d.String())
+			time.Sleep(d)
+		}
+	}()
+	return serve
 }
 
 func serveUntil(ctx context.Context, ln net.Listener, s *http.Server) error {
@@ -508,8 +559,11 @@ func serveUntil(ctx context.Context, ln net.Listener, s *http.Server) error {
 	return s.Serve(ln)
 }
 
-// healthRoute is Odoo's /web/health: auth none; with db_server_status=1 it
-// also checks the database and answers 500 when it is down.
+// healthRoute is Odoo's /web/health: auth none; with db_server_status=1
+// (readiness) it also checks the database and answers 500 when it is
+// down, 503 while draining for shutdown, and lists what runs degraded
+// (rate limits without their Redis, credential changes without their
+// channel) while still ready. docs/operations.md describes both.
 func (a *App) healthRoute() *Route {
 	return &Route{
 		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone, RateLimit: "none",
@@ -517,14 +571,24 @@ func (a *App) healthRoute() *Route {
 			if r.HTTP.URL.Query().Get("db_server_status") == "" {
 				return map[string]any{"status": "pass"}, nil
 			}
+			if a.draining.Load() {
+				r.W.Header().Set("Content-Type", "application/json; charset=utf-8")
+				r.W.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(r.W, `{"status":"fail","draining":true}`)
+				return httpd.Written, nil
+			}
 			ctx, cancel := context.WithTimeout(r.HTTP.Context(), 2*time.Second)
 			defer cancel()
 			if err := a.DB.Ping(ctx); err != nil {
-				a.Log.Error("health: database down", "request_id", r.ID, "err", err)
+				// The outage itself is logged once by store, not per probe.
+				a.Log.Debug("health: database down", "request_id", r.ID, "err", err)
 				r.W.Header().Set("Content-Type", "application/json; charset=utf-8")
 				r.W.WriteHeader(http.StatusInternalServerError)
 				io.WriteString(r.W, `{"status":"fail","db_server_status":false}`)
 				return httpd.Written, nil
+			}
+			if deg := a.degraded(ctx); len(deg) > 0 {
+				return map[string]any{"status": "pass", "db_server_status": true, "degraded": deg}, nil
 			}
 			return map[string]any{"status": "pass", "db_server_status": true}, nil
 		},
@@ -590,4 +654,35 @@ func (s sudoCounter) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 		s.m.Sudo(ev.Model)
 	}
 	return s.trail.Record(e, tx, ev)
+}
+
+// credentialChannels are how credential changes reach the other
+// instances: the database's own channel, plus Redis pub/sub when the
+// deployment has a Redis.
+func (a *App) credentialChannels() ([]identity.Channel, error) {
+	chans := []identity.Channel{identity.DefaultChannel(a.DB)}
+	if rl := a.Config.RateLimit; rl.Store == ratelimit.StoreRedis {
+		prefix := rl.RedisPrefix
+		if prefix == "" {
+			prefix = "rampart:"
+		}
+		rc, err := identity.NewRedisChannel(rl.RedisURL, prefix+"credentials")
+		if err != nil {
+			return nil, err
+		}
+		chans = append(chans, rc)
+	}
+	return chans, nil
+}
+
+// degraded lists the parts running on a fallback, for readiness.
+func (a *App) degraded(ctx context.Context) []string {
+	var out []string
+	if a.Limiter.RedisDown(ctx) {
+		out = append(out, "rate_limit_redis")
+	}
+	if a.runningIdentity.Load() && !a.Identity.ChannelsUp() {
+		out = append(out, "credential_channels")
+	}
+	return out
 }

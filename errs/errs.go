@@ -39,6 +39,7 @@ const (
 	UserError                        // 422 odoo.exceptions.UserError
 	TooManyRequests                  // 429 with Retry-After
 	SessionExpired                   // 401 odoo.http.SessionExpiredException (jsonrpc code 100, http: redirect to the login page)
+	Unavailable                      // 503 with Retry-After (the database is unreachable: retry later)
 	numKinds
 )
 
@@ -67,6 +68,7 @@ var table = [numKinds]kindInfo{
 	UserError:            {"user_error", 422, "odoo.exceptions.UserError", "user error"},
 	TooManyRequests:      {"too_many_requests", 429, "werkzeug.exceptions.TooManyRequests", "too many requests"},
 	SessionExpired:       {"session_expired", 401, "odoo.http.SessionExpiredException", "Session expired"},
+	Unavailable:          {"unavailable", 503, "werkzeug.exceptions.ServiceUnavailable", "The service is temporarily unavailable, please retry shortly."},
 }
 
 func (k Kind) info() kindInfo {
@@ -116,11 +118,33 @@ func Ef(kind Kind, format string, args ...any) *Error {
 }
 
 // Wrap attaches an internal cause. The cause is logged, never sent.
-func Wrap(kind Kind, err error, msg string) *Error { return &Error{Kind: kind, Msg: msg, Err: err} }
+func Wrap(kind Kind, err error, msg string) *Error {
+	if kind == Internal {
+		if u := unavailable(err); u != nil {
+			return u
+		}
+	}
+	return &Error{Kind: kind, Msg: msg, Err: err}
+}
 
 // Internalf wraps an unexpected failure; the client sees only "internal error".
 func Internalf(format string, args ...any) *Error {
-	return &Error{Kind: Internal, Err: fmt.Errorf(format, args...)}
+	err := fmt.Errorf(format, args...)
+	if u := unavailable(err); u != nil {
+		return u
+	}
+	return &Error{Kind: Internal, Err: err}
+}
+
+// unavailable keeps an outage an outage: a caller wrapping "the database
+// is unreachable" as an unexpected failure would turn a 503 the client
+// should retry into a 500. Nil when err holds no Unavailable error.
+func unavailable(err error) *Error {
+	var u *Error
+	if !errors.As(err, &u) || u.Kind != Unavailable {
+		return nil
+	}
+	return &Error{Kind: Unavailable, Msg: u.Msg, Err: err, Header: u.Header}
 }
 
 // Validation builds a ValidationError listing each field problem.

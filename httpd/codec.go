@@ -132,7 +132,7 @@ func (c jsonrpcCodec) WriteError(r *Request, e *errs.Error) {
 	httpStatus := http.StatusOK
 	switch e.Kind {
 	case errs.BadRequest, errs.PayloadTooLarge, errs.UnsupportedMediaType, errs.MethodNotAllowed,
-		errs.TooManyRequests, errs.SessionExpired, errs.Unauthorized:
+		errs.TooManyRequests, errs.SessionExpired, errs.Unauthorized, errs.Unavailable:
 		httpStatus = e.Kind.Status()
 	}
 	writeJSON(r.W, httpStatus, map[string]any{

@@ -25,16 +25,19 @@ import (
 
 // Config is the HTTP server's configuration.
 type Config struct {
-	Addr              string         `yaml:"addr"`
-	ReadHeaderTimeout time.Duration  `yaml:"read_header_timeout"`
-	ReadTimeout       time.Duration  `yaml:"read_timeout"`
-	WriteTimeout      time.Duration  `yaml:"write_timeout"`
-	IdleTimeout       time.Duration  `yaml:"idle_timeout"`
-	ShutdownTimeout   time.Duration  `yaml:"shutdown_timeout"`
-	MaxHeaderBytes    int            `yaml:"max_header_bytes"`
-	MaxBody           int64          `yaml:"max_body"`
-	MaxJSONDepth      int            `yaml:"max_json_depth"`
-	TrustedProxies    []netip.Prefix `yaml:"trusted_proxies"`
+	Addr              string        `yaml:"addr"`
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	ReadTimeout       time.Duration `yaml:"read_timeout"`
+	WriteTimeout      time.Duration `yaml:"write_timeout"`
+	IdleTimeout       time.Duration `yaml:"idle_timeout"`
+	ShutdownTimeout   time.Duration `yaml:"shutdown_timeout"`
+	// DrainDelay is how long readiness fails before shutdown starts, so a
+	// load balancer stops sending requests first (default 0).
+	DrainDelay     time.Duration  `yaml:"drain_delay"`
+	MaxHeaderBytes int            `yaml:"max_header_bytes"`
+	MaxBody        int64          `yaml:"max_body"`
+	MaxJSONDepth   int            `yaml:"max_json_depth"`
+	TrustedProxies []netip.Prefix `yaml:"trusted_proxies"`
 	// Dev fills the "debug" member of error bodies with the internal cause.
 	// Never in production.
 	Dev bool `yaml:"dev"`
@@ -80,7 +83,7 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("http.addr %q: want HOST:PORT", c.Addr)
 	}
 	for name, d := range map[string]time.Duration{"read_header_timeout": c.ReadHeaderTimeout, "read_timeout": c.ReadTimeout,
-		"write_timeout": c.WriteTimeout, "idle_timeout": c.IdleTimeout, "shutdown_timeout": c.ShutdownTimeout} {
+		"write_timeout": c.WriteTimeout, "idle_timeout": c.IdleTimeout, "shutdown_timeout": c.ShutdownTimeout, "drain_delay": c.DrainDelay} {
 		if d < 0 {
 			return fmt.Errorf("http.%s must not be negative", name)
 		}

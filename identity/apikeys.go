@@ -251,6 +251,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, actor *principal.Principal, 
 		return err
 	}
 	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.keyID == id })
+	s.inval.publish(ctx, msgUser(uid))
 	s.log.Info("api key revoked", "key_id", id, "uid", uid, "by", owner)
 	s.emit(ctx, AuthEvent{Type: EventKeyRevoked, UserID: uid, Login: login, ActorID: actorID(actor, uid), KeyID: id})
 	return nil

@@ -38,6 +38,10 @@ type Config struct {
 	// database read, i.e. how stale another instance's revocation can be
 	// here (at most 5m). A negative value disables caching.
 	CacheTTL time.Duration `yaml:"cache_ttl"`
+	// DegradedCacheTTL replaces CacheTTL while a credential-change channel
+	// (LISTEN/NOTIFY, Redis pub/sub, the SQLite change table) is down, as
+	// other instances' changes then arrive only by expiry (default 2s).
+	DegradedCacheTTL time.Duration `yaml:"cache_ttl_degraded"`
 	// CacheSize caps the number of cached credentials.
 	CacheSize int `yaml:"cache_size"`
 
@@ -90,6 +94,7 @@ func (c Config) Defaults() Config {
 	defInt(&c.APIKeyMaxPerUser, 10)
 	def(&c.KeyUsageFlushInterval, time.Minute)
 	def(&c.CacheTTL, 30*time.Second)
+	def(&c.DegradedCacheTTL, 2*time.Second)
 	defInt(&c.CacheSize, 100_000)
 	defInt(&c.LoginCooldownAfter, 5)
 	def(&c.LoginCooldownDuration, time.Minute)
@@ -120,6 +125,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("identity.key_usage_flush_interval must be positive")
 	case c.CacheTTL > 5*time.Minute:
 		return fmt.Errorf("identity.cache_ttl must be at most 5m (negative disables the cache)")
+	case c.DegradedCacheTTL < 0:
+		return fmt.Errorf("identity.cache_ttl_degraded must not be negative")
 	case c.CacheSize < 1:
 		return fmt.Errorf("identity.cache_size must be positive")
 	case c.LoginCooldownAfter < 0 || c.LoginBackoffAfter < 0:

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rampart/rampart/principal"
@@ -51,6 +52,10 @@ type credEntry struct {
 type credCache struct {
 	ttl time.Duration
 	max int
+	// shortTTL replaces ttl while degraded: an invalidation channel is
+	// down, so another instance's change is noticed only by expiry.
+	shortTTL time.Duration
+	degraded atomic.Bool
 
 	mu     sync.RWMutex
 	m      map[cacheKey]*credEntry
@@ -78,7 +83,11 @@ func (c *credCache) put(k cacheKey, e *credEntry, now time.Time) {
 	if c.ttl <= 0 {
 		return
 	}
-	if limit := now.Add(c.ttl); e.expires.IsZero() || limit.Before(e.expires) {
+	ttl := c.ttl
+	if c.degraded.Load() {
+		ttl = min(ttl, c.shortTTL)
+	}
+	if limit := now.Add(ttl); e.expires.IsZero() || limit.Before(e.expires) {
 		e.expires = limit
 	}
 	c.mu.Lock()
@@ -158,6 +167,9 @@ func (c *credCache) dropWhere(f func(*credEntry) bool) {
 	}
 	c.mu.Unlock()
 }
+
+// setDegraded switches between the configured and the short TTL.
+func (c *credCache) setDegraded(on bool) { c.degraded.Store(on) }
 
 func (c *credCache) clear() {
 	c.mu.Lock()

@@ -19,6 +19,8 @@ const (
 	EventPasswordChanged EventType = "password_changed"
 	EventKeyCreated      EventType = "key_created"
 	EventKeyRevoked      EventType = "key_revoked"
+	EventUserDisabled    EventType = "user_disabled" // by an administrator over HTTP
+	EventUserEnabled     EventType = "user_enabled"
 )
 
 // AuthEvent is one authentication event. It never holds a secret: no

@@ -93,6 +93,7 @@ func (s *Service) EnsureGroup(ctx context.Context, g Group) (int64, error) {
 	// Implications changed for every member: cached principals are stale.
 	s.cache.clear()
 	s.resetPublic()
+	s.inval.publish(ctx, msgAll)
 	return id, nil
 }
 

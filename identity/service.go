@@ -42,6 +42,10 @@ type Options struct {
 	// Failures stores login-failure counters. Nil means the database
 	// (DBFailureStore), shared by all instances on that database.
 	Failures FailureStore
+	// Channels carry credential changes to the other instances (see
+	// Channel). Nil means DefaultChannel(db) alone; App adds Redis pub/sub
+	// when Redis is configured.
+	Channels []Channel
 	// Demo allows passwords equal to the login (demo users), as the server's
 	// demo mode asks.
 	Demo bool
@@ -63,6 +67,7 @@ type Service struct {
 	hasher   hasher
 
 	cache    *credCache
+	inval    *invalidator
 	usage    *keyUsage
 	cacheKey []byte // per-process HMAC key for cache keys
 
@@ -114,6 +119,12 @@ func New(db *store.DB, opt Options) (*Service, error) {
 		return nil, fmt.Errorf("identity: cache key: %w", err)
 	}
 	s.cache = newCredCache(cfg.CacheTTL, cfg.CacheSize)
+	s.cache.shortTTL = cfg.DegradedCacheTTL
+	chans := opt.Channels
+	if chans == nil {
+		chans = []Channel{DefaultChannel(db)}
+	}
+	s.inval = &invalidator{s: s, channels: chans, warned: map[string]bool{}}
 	s.usage = newKeyUsage()
 	return s, nil
 }
@@ -127,6 +138,10 @@ func (s *Service) Config() Config { return s.cfg }
 func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(s.cfg.KeyUsageFlushInterval)
 	defer t.Stop()
+	lctx, stop := context.WithCancel(ctx)
+	listening := make(chan struct{})
+	go func() { defer close(listening); s.inval.run(lctx) }()
+	defer func() { stop(); <-listening }()
 	gcEvery := 0
 	for {
 		select {
@@ -147,6 +162,9 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// Close releases the invalidation channels' connections (Redis).
+func (s *Service) Close() error { return s.inval.close() }
 
 // GC deletes expired sessions and failure counters nobody will read again.
 func (s *Service) GC(ctx context.Context) error {

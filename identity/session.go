@@ -214,10 +214,12 @@ func (s *Service) touch(ctx context.Context, row *sessionRow, now time.Time) boo
 
 func (s *Service) deleteSession(ctx context.Context, uid, id int64) error {
 	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.sess != nil && e.sess.id == id })
-	return s.db.Write(ctx, func(tx *store.Tx) error {
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM rampart_sessions WHERE id = ?`, id)
 		return err
 	})
+	s.inval.publish(ctx, msgUser(uid))
+	return err
 }
 
 // ListSessions lists user uid's live sessions, newest first. current marks
@@ -264,6 +266,9 @@ func (s *Service) EndSession(ctx context.Context, uid, id int64) error {
 		return nil
 	})
 	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.sess != nil && e.sess.id == id })
+	if n > 0 {
+		s.inval.publish(ctx, msgUser(uid))
+	}
 	if err == nil && n == 0 {
 		return errs.E(errs.NotFound, "No such session.")
 	}
@@ -277,6 +282,7 @@ func (s *Service) EndUserSessions(ctx context.Context, uid, keep int64) error {
 		return err
 	})
 	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.sess != nil && e.sess.id != keep })
+	s.inval.publish(ctx, msgUser(uid))
 	return err
 }
 

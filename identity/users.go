@@ -340,7 +340,7 @@ func (s *Service) changeGroups(ctx context.Context, uid int64, fn func(*store.Tx
 		}
 		return bumpCredentials(ctx, tx, uid)
 	})
-	s.afterCredentialChange(uid)
+	s.afterCredentialChange(ctx, uid)
 	return err
 }
 
@@ -380,7 +380,7 @@ func (s *Service) updateCredentials(ctx context.Context, uid int64, set string, 
 		}
 		return nil
 	})
-	s.afterCredentialChange(uid)
+	s.afterCredentialChange(ctx, uid)
 	return err
 }
 
@@ -397,9 +397,10 @@ func bumpCredentials(ctx context.Context, tx *store.Tx, uid int64) error {
 
 // afterCredentialChange drops what this instance caches about uid. It runs
 // even when the write failed: dropping a valid entry only costs a lookup.
-func (s *Service) afterCredentialChange(uid int64) {
+func (s *Service) afterCredentialChange(ctx context.Context, uid int64) {
 	s.cache.dropUser(uid)
 	s.resetPublic()
+	s.inval.publish(ctx, msgUser(uid))
 }
 
 // Principal loads the principal of user uid (groups with implied ones,

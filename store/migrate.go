@@ -2,12 +2,15 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/rampart/rampart/errs"
 )
 
 // Migration is one versioned schema change of one component, with its SQL
@@ -91,7 +94,7 @@ func (db *DB) Migrate(ctx context.Context, sets ...MigrationSet) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("migrations table: %w", err)
+		return fmt.Errorf("migrations table: %w", driverCause(err))
 	}
 	for _, set := range sets {
 		for _, m := range set.Migrations {
@@ -116,11 +119,23 @@ func (db *DB) Migrate(ctx context.Context, sets ...MigrationSet) error {
 				return err
 			})
 			if err != nil {
-				return fmt.Errorf("migration %s/%03d_%s: %w", set.Component, m.Version, m.Name, err)
+				return fmt.Errorf("migration %s/%03d_%s: %w", set.Component, m.Version, m.Name, driverCause(err))
 			}
 		}
 	}
 	return nil
+}
+
+// driverCause unwraps the client-facing classification (classify) from a
+// start-up failure: an operator reading "validation: ... another record
+// has the same value" about a CREATE TABLE is misled; the driver's own
+// words say what happened.
+func driverCause(err error) error {
+	var e *errs.Error
+	if errors.As(err, &e) && e.Err != nil {
+		return e.Err
+	}
+	return err
 }
 
 func splitStatements(body string) []string {

@@ -103,6 +103,8 @@ type DB struct {
 	slow slowLog
 	// stats refreshes planner statistics after large writes (analyze.go).
 	stats statsKeeper
+	// outage logs unreachability once per transition (unavailable.go).
+	outage outage
 }
 
 // Faults is the DB's fault-injection seam (see Faults).
@@ -377,7 +379,11 @@ func (db *DB) Close() error {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	if err == nil {
+		db.outage.ok()
+	}
+	return db.classify(err)
 }
 
 // Stats returns the writer and reader pool statistics (for metrics).
@@ -421,6 +427,7 @@ func (db *DB) Begin(ctx context.Context, readOnly bool) (*Tx, error) {
 	if err != nil {
 		return nil, db.classify(err)
 	}
+	db.outage.ok()
 	return &Tx{tx: tx, db: db, ReadOnly: readOnly}, nil
 }
 
@@ -460,6 +467,9 @@ func (db *DB) run(ctx context.Context, readOnly bool, fn func(*Tx) error) error 
 	var err error
 	for try := 0; try < 5; try++ {
 		err = db.once(ctx, readOnly, fn)
+		if readOnly && try == 0 && errs.Is(err, errs.Unavailable) && ctx.Err() == nil {
+			continue // a pooled connection that died: once more, on a fresh one
+		}
 		if err == nil || !db.Dialect.IsRetryable(err) {
 			return err
 		}
@@ -485,6 +495,9 @@ func (db *DB) once(ctx context.Context, readOnly bool, fn func(*Tx) error) (err 
 	}()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		if uerr, ok := db.unavailable(err); ok { // e.g. a Row.Scan on a dead connection
+			return uerr
+		}
 		return err
 	}
 	return tx.Commit()
@@ -663,6 +676,9 @@ func (db *DB) Rebind(query string) string {
 func (db *DB) classify(err error) error {
 	if err == nil {
 		return nil
+	}
+	if uerr, ok := db.unavailable(err); ok {
+		return uerr
 	}
 	d := db.Dialect
 	switch {

@@ -31,12 +31,25 @@ func SQLite(t testing.TB) *store.DB {
 // unset, or failing it under CI=true.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("RAMPART_TEST_POSTGRES")
+	return envOrSkip(t, "RAMPART_TEST_POSTGRES", "PostgreSQL")
+}
+
+// RedisURL returns RAMPART_TEST_REDIS, skipping the test when it is unset,
+// or failing it under CI=true. Tests must use keys under a unique prefix:
+// the server is shared.
+func RedisURL(t testing.TB) string {
+	t.Helper()
+	return envOrSkip(t, "RAMPART_TEST_REDIS", "Redis")
+}
+
+func envOrSkip(t testing.TB, name, what string) string {
+	t.Helper()
+	u := os.Getenv(name)
 	if u == "" {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("RAMPART_TEST_POSTGRES is not set; under CI=true PostgreSQL is required")
+			t.Fatalf("%s is not set; under CI=true %s is required", name, what)
 		}
-		t.Skip("RAMPART_TEST_POSTGRES not set")
+		t.Skip(name + " not set")
 	}
 	return u
 }
@@ -53,9 +66,9 @@ func Postgres(t testing.TB) *store.DB {
 	return db
 }
 
-// PostgresSchemaURL creates a new, empty schema on the test server,
-// dropped when the test ends, and returns a URL whose connections use it
-// (for tests that open the database themselves, e.g. a whole App).
+// PostgresSchemaURL creates a new, empty schema on the test server, dropped
+// when the test ends, and returns a URL whose connections use it (for
+// tests that open several handles, or whole App instances, on one schema).
 func PostgresSchemaURL(t testing.TB) string {
 	t.Helper()
 	base := PostgresURL(t)

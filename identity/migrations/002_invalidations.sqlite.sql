@@ -1,0 +1,5 @@
+CREATE TABLE rampart_cred_changes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    msg TEXT NOT NULL,
+    at INTEGER NOT NULL
+)
