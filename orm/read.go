@@ -305,10 +305,8 @@ func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
 // active_test is off), in the comodel's order.
 func (m *Model) x2manyIDs(tx *store.Tx, f *Field, ids []int64) (map[int64][]int64, error) {
 	co := &Model{env: m.env, meta: m.env.reg.models[f.Comodel]}
-	if co.checked() {
-		if err := co.env.reg.Policy.CheckModel(co.env, co.meta.Name, OpRead); err != nil {
-			return nil, co.env.denied("read", co.meta.Name, nil, err)
-		}
+	if err := co.env.checkModel("read", co.meta.Name, OpRead); err != nil {
+		return nil, err
 	}
 	filter, err := co.ruleDomain(OpRead)
 	if err != nil {

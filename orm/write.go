@@ -25,6 +25,13 @@ func (m *Model) Write(ids []int64, vals map[string]any) error {
 }
 
 func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
+	return m.writeInverse(tx, ids, vals, "")
+}
+
+// writeInverse is write where inverse names the many2one a one2many
+// command of the parent being written sets (the parent is checked by that
+// write already).
+func (m *Model) writeInverse(tx *store.Tx, ids []int64, vals map[string]any, inverse string) error {
 	if err := m.checkFieldNames("write", sortedKeys(vals), OpWrite); err != nil {
 		return err
 	}
@@ -35,7 +42,10 @@ func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
 	if err := m.checkRecords("write", tx, ids, OpWrite); err != nil {
 		return err
 	}
-	if err := m.checkRefs(tx, []prepared{p}); err != nil {
+	if err := m.checkRefs(tx, []prepared{p}, inverse); err != nil {
+		return err
+	}
+	if err := m.checkParents(tx, ids, p, inverse); err != nil {
 		return err
 	}
 	return m.env.savepoint(tx, func() error {
@@ -53,6 +63,12 @@ func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
 			return err
 		}
 		if err := m.afterWriteTriggers(ids, p.fields, false); err != nil {
+			return err
+		}
+		if err := m.checkAfterWrite(tx, ids); err != nil {
+			return err
+		}
+		if err := m.checkCompany(tx, ids, p.fields, false); err != nil {
 			return err
 		}
 		ev := m.env.event(AuditWrite, "write", m.meta.Name, ids)
