@@ -398,3 +398,71 @@ func TestNameLookupsUnderRules(t *testing.T) {
 		}
 	}
 }
+
+// §4: API-key scopes hold for every model an operation touches on the
+// caller's behalf: x2many commands, cascades, dotted paths in domains and
+// many2one display names, with the scope refusal (403) and nothing
+// changed; what the scope grants keeps working.
+func TestKeyScopesReachTheORM(t *testing.T) {
+	d := startDemo(t)
+	f := d.fixture(t)
+	const acl = "odoo.exceptions.AccessError"
+	lines := func() int64 { return d.sudoCount(t, "sale.order.line", nil) }
+	partners := func() int64 { return d.sudoCount(t, "res.partner", nil) }
+
+	orderWrite := d.scopedKey(t, "bob", "model:sale.order:write")
+	orderWrite.call(t, "sale.order", "write", map[string]any{"ids": []int64{f.bobOrder}, "vals": map[string]any{"note": "scoped"}}).ok(t, "in scope")
+	for name, cmd := range map[string][]any{
+		"create a line": {0, 0, map[string]any{"name": "via command", "price_unit": 1}},
+		"update a line": {1, f.bobLine, map[string]any{"name": "via command"}},
+		"delete a line": {2, f.bobLine, 0},
+	} {
+		t.Run("order scope/"+name, func(t *testing.T) {
+			before, n := d.snap(t, "sale.order.line", f.bobLine, "sale.order", f.bobOrder), lines()
+			r := orderWrite.call(t, "sale.order", "write", map[string]any{"ids": []int64{f.bobOrder}, "vals": map[string]any{"order_line": []any{cmd}}}).
+				refused(t, name, http.StatusForbidden, acl)
+			if !strings.Contains(r.errMsg(), "scope") {
+				t.Errorf("not a scope refusal: %s", r.errMsg())
+			}
+			d.unchanged(t, name, before)
+			if lines() != n {
+				t.Errorf("line count changed")
+			}
+		})
+	}
+
+	partnerWrite := d.scopedKey(t, "bob", "model:res.partner:write")
+	partnerWrite.call(t, "res.partner", "write", map[string]any{"ids": []int64{f.shared}, "vals": map[string]any{"email": "scoped@example.com"}}).ok(t, "partner in scope")
+	n := partners()
+	partnerWrite.call(t, "res.partner", "write", map[string]any{"ids": []int64{f.shared}, "vals": map[string]any{"child_ids": []any{[]any{0, 0, map[string]any{"name": "scope escape"}}}}}).
+		refused(t, "create through child_ids", http.StatusForbidden, acl)
+	if partners() != n {
+		t.Errorf("a partner was created outside the key's scope")
+	}
+
+	orderRead := d.scopedKey(t, "bob", "model:sale.order:read")
+	orderRead.call(t, "sale.order", "search_count", map[string]any{"domain": []any{[]any{"name", "ilike", "S0"}}}).ok(t, "own fields")
+	orderRead.call(t, "sale.order", "read", map[string]any{"ids": []int64{f.bobOrder}, "fields": []string{"name", "state"}}).ok(t, "read own fields")
+	orderRead.call(t, "sale.order", "search_count", map[string]any{"domain": []any{[]any{"partner_id.name", "ilike", "a"}}}).
+		refused(t, "dotted path into res.partner", http.StatusForbidden, acl)
+	orderRead.call(t, "sale.order", "search_count", map[string]any{"domain": []any{[]any{"order_line", "any", []any{[]any{"name", "ilike", "a"}}}}}).
+		refused(t, "any into sale.order.line", http.StatusForbidden, acl)
+	orderRead.call(t, "sale.order", "read", map[string]any{"ids": []int64{f.bobOrder}, "fields": []string{"partner_id"}}).
+		refused(t, "display name of a res.partner", http.StatusForbidden, acl)
+	orderRead.call(t, "sale.order", "read", map[string]any{"ids": []int64{f.bobOrder}, "fields": []string{"order_line"}}).
+		refused(t, "ids of sale.order.line", http.StatusForbidden, acl)
+
+	// A delete cascades into the order's lines: the key needs them too.
+	orderAll := d.scopedKey(t, "bob", "model:sale.order")
+	before, nl := d.snap(t, "sale.order", f.bobOrder), lines()
+	orderAll.call(t, "sale.order", "unlink", map[string]any{"ids": []int64{f.bobOrder}}).refused(t, "cascade into lines", http.StatusForbidden, acl)
+	d.unchanged(t, "cascade", before)
+	if lines() != nl {
+		t.Errorf("lines deleted by a refused cascade")
+	}
+	withLines := d.scopedKey(t, "bob", "model:sale.order", "model:sale.order.line:unlink")
+	withLines.call(t, "sale.order", "unlink", map[string]any{"ids": []int64{f.bobOrder}}).ok(t, "cascade in scope")
+	if d.state(t, "sale.order", f.bobOrder) != "" {
+		t.Errorf("allowed unlink did not delete")
+	}
+}

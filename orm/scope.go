@@ -26,6 +26,14 @@ func scopeError(model string, op Op) error {
 	return errs.Ef(errs.AccessError, "This API key's scope does not allow the operation '%s' on '%s'.", op, model)
 }
 
+// checkScope refuses (audited) an operation outside the key's scopes.
+func (e *Env) checkScope(method, model string, op Op) error {
+	if !e.scopeAllows(model, op) {
+		return e.denied(method, model, nil, scopeError(model, op))
+	}
+	return nil
+}
+
 // checkModel is the model-level check of op on model done for the caller:
 // the key's scopes, then the ACL. Every operation, x2many command, domain
 // traversal and display name goes through it. The refusal is audited.
@@ -33,8 +41,8 @@ func (e *Env) checkModel(method, model string, op Op) error {
 	if e.Su {
 		return nil
 	}
-	if !e.scopeAllows(model, op) {
-		return e.denied(method, model, nil, scopeError(model, op))
+	if err := e.checkScope(method, model, op); err != nil {
+		return err
 	}
 	if e.reg.Policy == nil {
 		return nil

@@ -114,6 +114,15 @@ func (m *Model) unlink(tx *store.Tx, ids []int64) error {
 	if err := m.checkRecords("unlink", tx, ids, OpUnlink); err != nil {
 		return err
 	}
+	casc, err := m.cascades(tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range casc {
+		if err := m.env.checkScope("unlink", c.meta.Name, OpUnlink); err != nil {
+			return err
+		}
+	}
 	return m.env.savepoint(tx, func() error {
 		after, err := m.beforeUnlinkTriggers(ids)
 		if err != nil {
@@ -128,6 +137,14 @@ func (m *Model) unlink(tx *store.Tx, ids []int64) error {
 		}
 		if err := m.env.record(tx, m.env.event(AuditUnlink, "unlink", m.meta.Name, ids)); err != nil {
 			return err
+		}
+		// One entry per model the delete cascaded into, with its ids.
+		for _, c := range casc {
+			ev := m.env.event(AuditUnlink, "unlink", c.meta.Name, c.ids)
+			ev.Reason = "deleted with " + m.meta.Name + " (ondelete cascade)"
+			if err := m.env.record(tx, ev); err != nil {
+				return err
+			}
 		}
 		if after != nil {
 			return after()
