@@ -195,7 +195,7 @@ func (c *sqlBuilder) cond(m ModelInfo, alias string, n Condition, rules bool) er
 		sub, _ := n.Value.(Node)
 		return c.any(alias, f, n.Operator, sub, rules)
 	case "child_of", "parent_of":
-		return c.hierarchy(m, alias, n.Operator, n.Value)
+		return c.hierarchy(m, alias, n.Operator, n.Value, rules)
 	}
 	return errs.Internalf("domain: non-standard operator %q left after normalization", n.Operator)
 }
@@ -501,8 +501,11 @@ func (c *sqlBuilder) any(alias string, f *Field, op string, sub Node, rules bool
 // hierarchy writes child_of/parent_of on m's id: a recursive walk over
 // the parent field from the start records (ids, or names matched with
 // ilike on the display name), start records included. UNION (not UNION
-// ALL) makes the walk terminate on cycles.
-func (c *sqlBuilder) hierarchy(m ModelInfo, alias, op string, value any) error {
+// ALL) makes the walk terminate on cycles. Names resolve under the
+// caller's rules when rules is set (Odoo's _search of the names): a record
+// the caller cannot read never starts a walk, so an answer cannot depend
+// on its name. The walk itself runs as superuser, as in Odoo.
+func (c *sqlBuilder) hierarchy(m ModelInfo, alias, op string, value any, rules bool) error {
 	pf, ok := field(m, m.ParentField())
 	if !ok || pf.Column == "" {
 		return errs.Internalf("domain: model %s has no parent column", m.Name())
@@ -538,8 +541,28 @@ func (c *sqlBuilder) hierarchy(m ModelInfo, alias, op string, value any) error {
 		if !textTypes[rf.Type] {
 			e = c.d.CastText(e)
 		}
+		var byName []string
 		for _, s := range names {
-			starts = append(starts, c.d.ILike(e, c.param("%"+s+"%")))
+			byName = append(byName, c.d.ILike(e, c.param("%"+s+"%")))
+		}
+		var filter Node
+		if rules {
+			var err error
+			if filter, err = c.filter(m.Name()); err != nil {
+				return err
+			}
+		}
+		if filter == nil {
+			starts = append(starts, byName...)
+		} else {
+			// The filter writes into c.b: render it on its own.
+			saved := c.b
+			c.b = strings.Builder{}
+			if err := c.expr(m, a, filter, false); err != nil {
+				return err
+			}
+			starts = append(starts, "(("+strings.Join(byName, " OR ")+") AND "+c.b.String()+")")
+			c.b = saved
 		}
 	}
 	c.b.WriteString("(" + strings.Join(starts, " OR ") + ") UNION ")
@@ -683,6 +706,17 @@ func (c *Compiler) normKeyed(model string, n Node, text string) (*normEntry, err
 	return e, nil
 }
 
+// hasName reports a string among a child_of/parent_of condition's values.
+func hasName(v any) bool {
+	l, _ := v.([]any)
+	for _, x := range l {
+		if _, ok := x.(string); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // ruleModels lists the comodels of the rule-checked 'any' conditions in n.
 func ruleModels(s Schema, model string, n Node, out []string) []string {
 	switch n := n.(type) {
@@ -697,6 +731,10 @@ func ruleModels(s Schema, model string, n Node, out []string) []string {
 			out = ruleModels(s, model, x, out)
 		}
 	case Condition:
+		if (n.Operator == "child_of" || n.Operator == "parent_of") && hasName(n.Value) && !slices.Contains(out, model) {
+			// Names in a walk resolve under model's rules.
+			return append(out, model)
+		}
 		sub, ok := n.Value.(Node)
 		if !ok {
 			return out

@@ -257,6 +257,9 @@ func (z *normalizer) cond(m ModelInfo, c Condition, depth int) (Node, error) {
 		if err != nil {
 			return nil, cc.errf("%s", err.Error())
 		}
+		if err := checkText(v); err != nil {
+			return nil, cc.errf("field %s: %s", clip(c.Field), err.Error())
+		}
 		value = v
 	}
 	if dotted {
@@ -533,7 +536,7 @@ func coerce(f *Field, v any) (cv any, nextDay string, err error) {
 		return nil, "", valueError("value " + short(v) + " is not a string for field " + f.Name)
 	case Date:
 		if s, ok := v.(string); ok {
-			if t, err := time.Parse(dateLayout, s); err == nil {
+			if t, err := time.Parse(dateLayout, s); err == nil && t.Year() >= 1 {
 				return t.Format(dateLayout), "", nil
 			}
 			// A datetime given to a date is cut to its date, as Odoo's
@@ -557,16 +560,39 @@ func coerce(f *Field, v any) (cv any, nextDay string, err error) {
 	return nil, "", valueError("field " + f.Name + " of type " + f.Type + " cannot be compared")
 }
 
+// MaxPattern bounds a like-operator's pattern, in bytes.
+const MaxPattern = 10000
+
+// checkText refuses what no database stores or compares: NUL characters
+// in strings (PostgreSQL text cannot hold them), in a value or a list.
+func checkText(v any) error {
+	switch x := v.(type) {
+	case string:
+		if strings.IndexByte(x, 0) >= 0 {
+			return valueError("a value contains a NUL character")
+		}
+	case []any:
+		for _, e := range x {
+			if err := checkText(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // parseDatetime accepts Odoo's naive UTC form, ISO 8601 with a 'T' and
 // optional fraction or zone (converted to naive UTC, fraction dropped as
 // Odoo drops microseconds), and a plain date (day reports it).
 func parseDatetime(s string) (t time.Time, day bool, ok bool) {
 	if t, err := time.Parse(dateLayout, s); err == nil {
-		return t, true, true
+		return t, true, t.Year() >= 1
 	}
 	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02T15:04:05.999999999", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC().Truncate(time.Second), false, true
+			// Year 0 does not exist in PostgreSQL (nor in Python).
+			t = t.UTC().Truncate(time.Second)
+			return t, false, t.Year() >= 1 && t.Year() <= 9999
 		}
 	}
 	return time.Time{}, false, false
@@ -645,6 +671,11 @@ func (z *normalizer) like(m ModelInfo, cc condCtx, f *Field, op string, v any, d
 			return nil, cc.errf("The pattern to match must be a string")
 		}
 		s = pyStr(v)
+	}
+	if len(s) > MaxPattern {
+		// SQLite refuses patterns over 50,000 bytes ("LIKE or GLOB
+		// pattern too complex"); refuse long ones on both databases.
+		return nil, cc.errf("the pattern for field %s is longer than %d bytes", f.Name, MaxPattern)
 	}
 	if isRelational(f) {
 		return z.recName(m, cc, f, pos, s, neg, depth)

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/principal"
 )
 
 // API key scopes. A key never does more than its user may; its scopes only
@@ -37,25 +38,7 @@ const maxScopes = 32
 // leaving the decision to ACLs and rules. The ORM/odoorpc layer calls this
 // with Principal.Scopes before the ACL check.
 func ScopeAllows(scopes []string, model, op string) bool {
-	if scopes == nil {
-		return true
-	}
-	for _, s := range scopes {
-		switch {
-		case s == ScopeRPC:
-			return true
-		case s == ScopeRead:
-			if op == "read" {
-				return true
-			}
-		case strings.HasPrefix(s, "model:"):
-			m, sop, hasOp := strings.Cut(s[len("model:"):], ":")
-			if m == model && (!hasOp || sop == op) {
-				return true
-			}
-		}
-	}
-	return false
+	return principal.ScopeAllows(scopes, model, op)
 }
 
 // RouteScopeAllowed reports whether key scopes satisfy a route's Scope.

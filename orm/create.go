@@ -47,7 +47,7 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 	if len(problems) > 0 {
 		return nil, validationError(m.meta.Name, problems)
 	}
-	if err := m.checkRefs(tx, preps); err != nil {
+	if err := m.checkRefs(tx, preps, inverse); err != nil {
 		return nil, err
 	}
 	var ids []int64
@@ -66,6 +66,9 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 			return err
 		}
 		if err := m.afterWriteTriggers(ids, unionFields(preps), true); err != nil {
+			return err
+		}
+		if err := m.checkCompany(tx, ids, nil, true); err != nil {
 			return err
 		}
 		rule, err := m.ruleDomain(OpCreate)

@@ -65,6 +65,16 @@ type Field struct {
 	Groups string
 	// Min and Max bound integer, float and monetary values (inclusive).
 	Min, Max *float64
+	// CheckCompany is Odoo's check_company on a many2one: the target's
+	// company_id must be unset or the record's company (the record itself
+	// for res.company), checked after every create and write, even in
+	// sudo. It applies when both models have a company_id.
+	CheckCompany bool
+	// LinkUnreadable lets a caller set this many2one to a record it cannot
+	// read (by default such a target is refused exactly as a missing id, so
+	// that a link cannot be used to read a hidden record's name or to test
+	// its existence). Declare it only where linking blind is the point.
+	LinkUnreadable bool
 
 	// Model is the owning model's name, Column the SQL column ("" for
 	// one2many, many2many and display_name).

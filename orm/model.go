@@ -48,10 +48,8 @@ func (m *Model) start(method string, op Op, write bool) (*store.Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m.checked() {
-		if err := m.env.reg.policy.CheckModel(m.env, m.meta.Name, op); err != nil {
-			return nil, m.env.denied(method, m.meta.Name, nil, err)
-		}
+	if err := m.env.checkModel(method, m.meta.Name, op); err != nil {
+		return nil, err
 	}
 	return tx, nil
 }
@@ -154,6 +152,12 @@ func (m *Model) checkRecords(method string, tx *store.Tx, ids []int64, op Op) er
 	if op == OpRead {
 		return nil
 	}
+	return m.requireRule(method, tx, ids, op)
+}
+
+// requireRule refuses (AccessError, audited) unless every record of ids
+// matches op's rules as they are now.
+func (m *Model) requireRule(method string, tx *store.Tx, ids []int64, op Op) error {
 	rule, err := m.ruleDomain(op)
 	if err != nil || rule == nil {
 		return err

@@ -169,9 +169,10 @@ func TestPolicyRules(t *testing.T) {
 		wantKind(t, orders.Write([]int64{big}, map[string]any{"name": "x"}), errs.MissingError)
 		wantKind(t, orders.Write([]int64{mid}, map[string]any{"name": "x"}), errs.AccessError)
 		wantKind(t, orders.Unlink([]int64{mid}), errs.AccessError)
-		// The write rule is checked on the old values: small may be moved
-		// out of the writable set.
-		if err := orders.Write([]int64{small}, map[string]any{"qty": 40}); err != nil {
+		// The write rule holds before and after the write: small may not
+		// be moved out of the writable set (issue 10 §2).
+		wantKind(t, orders.Write([]int64{small}, map[string]any{"qty": 40}), errs.AccessError)
+		if err := orders.Write([]int64{small}, map[string]any{"qty": 8}); err != nil {
 			t.Errorf("write small: %v", err)
 		}
 		_, err = orders.Create([]map[string]any{{"name": "c1", "qty": 25}})
@@ -195,8 +196,8 @@ func TestPolicyRules(t *testing.T) {
 				denied++
 			}
 		}
-		if denied != 6 {
-			t.Errorf("denials recorded = %d, want 6: %q", denied, aud.ops())
+		if denied != 7 {
+			t.Errorf("denials recorded = %d, want 7: %q", denied, aud.ops())
 		}
 	})
 }

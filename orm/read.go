@@ -213,7 +213,12 @@ func (m *Model) format(tx *store.Tx, p *readPlan, ids []int64, byID map[int64][]
 		}
 	}
 	for model, want := range names {
-		if err := m.displayNames(tx, m.env.reg.models[model], want); err != nil {
+		// Odoo reads display names in sudo (no ACL, no rules), but an
+		// API key's scopes still bound which models it reads from.
+		if err := m.env.checkScope("read", model, OpRead); err != nil {
+			return nil, err
+		}
+		if err := m.env.displayNames(tx, m.env.reg.models[model], want); err != nil {
 			return nil, err
 		}
 	}
@@ -276,7 +281,7 @@ func wanted(fl []*Field, f *Field) bool {
 // displayNames fills want (id → nil) with the display names of co's
 // records. A record that is gone reads as "" (it may be in another
 // package's table, without a foreign key).
-func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
+func (e *Env) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
 	ids := make([]int64, 0, len(want))
 	for id := range want {
 		ids = append(ids, id)
@@ -292,7 +297,7 @@ func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
 	for _, chunk := range chunks(ids) {
 		q := newSQL(d)
 		q.w("SELECT id, ", q.ident(co.fields[co.RecName].Column), " FROM ", q.ident(co.Table), " WHERE ", q.in("id", chunk))
-		rows, err := tx.QueryRaw(m.env.ctx, q.String(), q.args...)
+		rows, err := tx.QueryRaw(e.ctx, q.String(), q.args...)
 		if err != nil {
 			return dbError(tx, err)
 		}
@@ -321,10 +326,8 @@ func (m *Model) displayNames(tx *store.Tx, co *Meta, want map[int64]any) error {
 // active_test is off), in the comodel's order.
 func (m *Model) x2manyIDs(tx *store.Tx, f *Field, ids []int64) (map[int64][]int64, error) {
 	co := &Model{env: m.env, meta: m.env.reg.models[f.Comodel]}
-	if co.checked() {
-		if err := co.env.reg.policy.CheckModel(co.env, co.meta.Name, OpRead); err != nil {
-			return nil, co.env.denied("read", co.meta.Name, nil, err)
-		}
+	if err := co.env.checkModel("read", co.meta.Name, OpRead); err != nil {
+		return nil, err
 	}
 	filter, err := co.ruleDomain(OpRead)
 	if err != nil {

@@ -305,6 +305,9 @@ func checkField(f *Field) []error {
 	if f.Type == One2many && f.Inverse == "" {
 		bad("one2many field without inverse")
 	}
+	if (f.CheckCompany || f.LinkUnreadable) && f.Type != Many2one {
+		bad("check_company/link_unreadable apply to many2one fields only")
+	}
 	if f.Type != One2many && f.Inverse != "" {
 		bad("inverse applies to one2many fields only")
 	}

@@ -35,8 +35,8 @@ func (m *Model) where(q *sqlBuf, alias string, n domain.Node, rule bool) (string
 			}
 			// Searching through a comodel is reading it: Odoo's
 			// comodel._search checks its read ACL too.
-			if err := m.env.reg.policy.CheckModel(m.env, model, OpRead); err != nil {
-				return nil, m.env.denied("search", model, nil, err)
+			if err := m.env.checkModel("search", model, OpRead); err != nil {
+				return nil, err
 			}
 			return co.ruleDomain(OpRead)
 		}

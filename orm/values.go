@@ -1,11 +1,13 @@
 package orm
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -48,6 +50,10 @@ func convertScalar(f *Field, v any) (any, error) {
 		}
 		if !utf8.ValidString(s) {
 			return nil, fmt.Errorf("invalid UTF-8")
+		}
+		if strings.IndexByte(s, 0) >= 0 {
+			// PostgreSQL text cannot hold NUL; refused on both databases.
+			return nil, fmt.Errorf("must not contain NUL characters")
 		}
 		if f.Size > 0 && utf8.RuneCountInString(s) > f.Size {
 			return nil, fmt.Errorf("at most %d characters allowed", f.Size)
@@ -101,6 +107,11 @@ func convertScalar(f *Field, v any) (any, error) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("expected a finite number")
 		}
+		if math.Abs(x) > MaxFloat {
+			// Beyond this a float64 keeps no cents, and products of such
+			// values (quantity × price) overflow to infinity in SQL.
+			return nil, fmt.Errorf("must be between -%g and %g", MaxFloat, MaxFloat)
+		}
 		if err := checkRange(f, x); err != nil {
 			return nil, err
 		}
@@ -114,8 +125,8 @@ func convertScalar(f *Field, v any) (any, error) {
 			return nil, fmt.Errorf("expected a date (YYYY-MM-DD)")
 		}
 		t, err := time.Parse(DateLayout, s)
-		if err != nil {
-			return nil, fmt.Errorf("expected a date (YYYY-MM-DD)")
+		if err != nil || t.Year() < 1 {
+			return nil, fmt.Errorf("expected a date (YYYY-MM-DD, year 1 to 9999)")
 		}
 		return t.Format(DateLayout), nil
 	case Datetime:
@@ -127,7 +138,7 @@ func convertScalar(f *Field, v any) (any, error) {
 			return nil, fmt.Errorf("expected a datetime (YYYY-MM-DD HH:MM:SS, UTC)")
 		}
 		for _, layout := range []string{DatetimeLayout, "2006-01-02T15:04:05", DateLayout} {
-			if t, err := time.Parse(layout, s); err == nil {
+			if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1 {
 				return t.Format(DatetimeLayout), nil
 			}
 		}
@@ -137,10 +148,17 @@ func convertScalar(f *Field, v any) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("not representable as JSON")
 		}
+		if bytes.Contains(b, []byte(`\u0000`)) {
+			// PostgreSQL's jsonb refuses the NUL escape.
+			return nil, fmt.Errorf("must not contain NUL characters")
+		}
 		return string(b), nil
 	}
 	return nil, fmt.Errorf("cannot be set directly")
 }
+
+// MaxFloat bounds float and monetary values (absolute value).
+const MaxFloat = 1e15
 
 func checkRange(f *Field, x float64) error {
 	if f.Min != nil && x < *f.Min {

@@ -25,6 +25,13 @@ func (m *Model) Write(ids []int64, vals map[string]any) error {
 }
 
 func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
+	return m.writeInverse(tx, ids, vals, "")
+}
+
+// writeInverse is write where inverse names the many2one a one2many
+// command of the parent being written sets (the parent is checked by that
+// write already).
+func (m *Model) writeInverse(tx *store.Tx, ids []int64, vals map[string]any, inverse string) error {
 	if err := m.checkFieldNames("write", sortedKeys(vals), OpWrite); err != nil {
 		return err
 	}
@@ -35,7 +42,10 @@ func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
 	if err := m.checkRecords("write", tx, ids, OpWrite); err != nil {
 		return err
 	}
-	if err := m.checkRefs(tx, []prepared{p}); err != nil {
+	if err := m.checkRefs(tx, []prepared{p}, inverse); err != nil {
+		return err
+	}
+	if err := m.checkParents(tx, ids, p, inverse); err != nil {
 		return err
 	}
 	return m.env.savepoint(tx, func() error {
@@ -53,6 +63,12 @@ func (m *Model) write(tx *store.Tx, ids []int64, vals map[string]any) error {
 			return err
 		}
 		if err := m.afterWriteTriggers(ids, p.fields, false); err != nil {
+			return err
+		}
+		if err := m.checkAfterWrite(tx, ids); err != nil {
+			return err
+		}
+		if err := m.checkCompany(tx, ids, p.fields, false); err != nil {
 			return err
 		}
 		ev := m.env.event(AuditWrite, "write", m.meta.Name, ids)
@@ -98,6 +114,15 @@ func (m *Model) unlink(tx *store.Tx, ids []int64) error {
 	if err := m.checkRecords("unlink", tx, ids, OpUnlink); err != nil {
 		return err
 	}
+	casc, err := m.cascades(tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, c := range casc {
+		if err := m.env.checkScope("unlink", c.meta.Name, OpUnlink); err != nil {
+			return err
+		}
+	}
 	return m.env.savepoint(tx, func() error {
 		after, err := m.beforeUnlinkTriggers(ids)
 		if err != nil {
@@ -112,6 +137,14 @@ func (m *Model) unlink(tx *store.Tx, ids []int64) error {
 		}
 		if err := m.env.record(tx, m.env.event(AuditUnlink, "unlink", m.meta.Name, ids)); err != nil {
 			return err
+		}
+		// One entry per model the delete cascaded into, with its ids.
+		for _, c := range casc {
+			ev := m.env.event(AuditUnlink, "unlink", c.meta.Name, c.ids)
+			ev.Reason = "deleted with " + m.meta.Name + " (ondelete cascade)"
+			if err := m.env.record(tx, ev); err != nil {
+				return err
+			}
 		}
 		if after != nil {
 			return after()

@@ -31,10 +31,8 @@ func (m *Model) runCommands(tx *store.Tx, id int64, writes []x2mWrite) error {
 // call runs fn, an operation of a command on this (co)model, after the
 // model's own ACL check for op.
 func (m *Model) call(method string, op Op, fn func() error) error {
-	if m.checked() {
-		if err := m.env.reg.policy.CheckModel(m.env, m.meta.Name, op); err != nil {
-			return m.env.denied(method, m.meta.Name, nil, err)
-		}
+	if err := m.env.checkModel(method, m.meta.Name, op); err != nil {
+		return err
 	}
 	return fn()
 }
@@ -48,13 +46,13 @@ func (m *Model) o2mCommand(tx *store.Tx, co *Model, f *Field, id int64, c comman
 		if inv.Required || inv.OnDelete == Cascade {
 			return co.call("unlink", OpUnlink, func() error { return co.unlink(tx, ids) })
 		}
-		return co.call("write", OpWrite, func() error { return co.write(tx, ids, map[string]any{inv.Name: false}) })
+		return co.call("write", OpWrite, func() error { return co.writeInverse(tx, ids, map[string]any{inv.Name: false}, inv.Name) })
 	}
 	link := func(ids []int64) error {
 		if len(ids) == 0 {
 			return nil
 		}
-		return co.call("write", OpWrite, func() error { return co.write(tx, ids, map[string]any{inv.Name: id}) })
+		return co.call("write", OpWrite, func() error { return co.writeInverse(tx, ids, map[string]any{inv.Name: id}, inv.Name) })
 	}
 	switch c.op {
 	case cmdCreate:
@@ -126,7 +124,9 @@ func (m *Model) m2mCommand(tx *store.Tx, co *Model, f *Field, id int64, c comman
 		if len(ids) == 0 {
 			return nil
 		}
-		found, err := co.filterIDs(tx, ids, nil)
+		// A record the caller cannot read is linked no more than a
+		// missing one (same error: no existence oracle).
+		found, err := co.targets(tx, ids, true)
 		if err != nil {
 			return err
 		}

@@ -49,6 +49,9 @@ type yamlField struct {
 	Groups    string     `yaml:"groups"`
 	Min       *float64   `yaml:"min"`
 	Max       *float64   `yaml:"max"`
+	// CheckCompany and LinkUnreadable: see Field.
+	CheckCompany   bool `yaml:"check_company"`
+	LinkUnreadable bool `yaml:"link_unreadable"`
 }
 
 // ParseYAML reads model declarations from one YAML document; source names
@@ -103,7 +106,7 @@ func (yf yamlField) field() (Field, error) {
 		Required: yf.Required, Readonly: yf.Readonly, Default: yamlDefault(yf.Default), Index: yf.Index,
 		Size: yf.Size, Comodel: yf.Comodel, Inverse: yf.Inverse, Relation: yf.Relation,
 		Column1: yf.Column1, Column2: yf.Column2, OnDelete: yf.OnDelete, Groups: yf.Groups,
-		Min: yf.Min, Max: yf.Max,
+		Min: yf.Min, Max: yf.Max, CheckCompany: yf.CheckCompany, LinkUnreadable: yf.LinkUnreadable,
 	}
 	for _, kv := range yf.Selection {
 		if len(kv) != 2 {

@@ -4,6 +4,8 @@
 // package so that httpd, identity and orm can all share it.
 package principal
 
+import "strings"
+
 // Principal is the authenticated caller. A nil *Principal means auth=none:
 // no user at all.
 type Principal struct {
@@ -45,3 +47,33 @@ func (p *Principal) InGroup(xmlid string) bool {
 
 // IsSystem reports membership of base.group_system (Settings administrators).
 func (p *Principal) IsSystem() bool { return p.InGroup("base.group_system") }
+
+// ScopeAllows reports whether API-key scopes allow op (read, write,
+// create, unlink) on model. Nil scopes (a session or a password: no key)
+// allow everything, leaving the decision to ACLs and rules; otherwise one
+// of the scopes must grant it: "rpc" everything, "read" every read,
+// "model:M" every operation on M, "model:M:op" that one. Other scopes
+// (route scopes) grant no data access. It lives in this leaf package so
+// that the ORM applies it to every model an operation touches and identity
+// checks keys with the same rule.
+func ScopeAllows(scopes []string, model, op string) bool {
+	if scopes == nil {
+		return true
+	}
+	for _, s := range scopes {
+		switch {
+		case s == "rpc":
+			return true
+		case s == "read":
+			if op == "read" {
+				return true
+			}
+		case strings.HasPrefix(s, "model:"):
+			m, sop, hasOp := strings.Cut(s[len("model:"):], ":")
+			if m == model && (!hasOp || sop == op) {
+				return true
+			}
+		}
+	}
+	return false
+}
