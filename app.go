@@ -185,7 +185,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	// then apps given in code. The schema sync never drops a column.
 	a.Registry = orm.NewRegistry()
 	a.Registry.Logger = log
-	a.Registry.MaxLimit = cfg.ORM.MaxLimit
+	a.Registry.Budget = orm.Budget{MaxRows: cfg.ORM.MaxRows, MaxBytes: cfg.ORM.MaxResponseBytes}
 	a.Registry.Now = o.Now
 	apps := a.appSources(o)
 	for _, app := range apps {

@@ -67,13 +67,21 @@ type LogConfig struct {
 
 // ORMConfig bounds what one request may ask of the ORM.
 type ORMConfig struct {
+	// MaxRows and MaxResponseBytes are the budget of one answer: a
+	// search without a limit returns every match up to it and is refused
+	// beyond it (never cut short).
+	MaxRows          int   `yaml:"max_rows"`
+	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+	// MaxLimit is the removed orm.max_limit (it silently cut answers); a
+	// configuration still setting it is refused with a pointer to
+	// max_rows.
 	MaxLimit int `yaml:"max_limit"`
 }
 
 // Default is the configuration before any file, variable or flag.
 func Default() Config {
 	c := Config{Data: "rampart-data", DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
-		ORM: ORMConfig{MaxLimit: 1000}, RPC: RPCConfig{ListDB: true}}
+		ORM: ORMConfig{MaxRows: 200_000, MaxResponseBytes: 64 << 20}, RPC: RPCConfig{ListDB: true}}
 	c.Defaults()
 	return c
 }
@@ -111,8 +119,14 @@ func (c *Config) Validate() error {
 	default:
 		problems = append(problems, fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level))
 	}
-	if c.ORM.MaxLimit <= 0 {
-		problems = append(problems, errors.New("orm.max_limit: must be positive"))
+	if c.ORM.MaxLimit != 0 {
+		problems = append(problems, errors.New("orm.max_limit: removed (it silently cut answers); set orm.max_rows and orm.max_response_bytes, the budget past which an answer is refused"))
+	}
+	if c.ORM.MaxRows <= 0 {
+		problems = append(problems, errors.New("orm.max_rows: must be positive"))
+	}
+	if c.ORM.MaxResponseBytes <= 0 {
+		problems = append(problems, errors.New("orm.max_response_bytes: must be positive"))
 	}
 	c.Defaults()
 	if err := c.HTTP.Validate(); err != nil {

@@ -79,8 +79,10 @@
 // named commands (see commands.go).
 //
 // Order-by strings name stored fields only; many2one fields sort by the
-// target id (Odoo sorts by the comodel's order). Every search limit is
-// clamped to Registry.MaxLimit (DefaultMaxLimit).
+// target id (Odoo sorts by the comodel's order). A search without a limit
+// returns every match, as in Odoo; an answer larger than Registry.Budget
+// (rows, approximate bytes) is refused with an error that names the limit
+// and how to page, never cut short (see budget.go).
 //
 // # Transactions
 //

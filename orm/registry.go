@@ -11,9 +11,6 @@ import (
 	"github.com/rampart/rampart/domain"
 )
 
-// DefaultMaxLimit caps search limits when Registry.MaxLimit is 0.
-const DefaultMaxLimit = 1000
-
 // Registry holds the declared models and the access hooks. Declare models
 // (Define, LoadYAML) and set the hooks before the first Env is created;
 // afterwards the Registry is only read and is safe for concurrent use.
@@ -26,9 +23,9 @@ type Registry struct {
 	// Logger receives internal problems (sudo without reason, audit
 	// failures). nil: slog.Default().
 	Logger *slog.Logger
-	// MaxLimit caps every search's limit (a larger or absent limit is
-	// clamped to it). 0 means DefaultMaxLimit.
-	MaxLimit int
+	// Budget bounds one answer (rows and bytes); a search without a
+	// limit returns every match within it, and fails loudly beyond it.
+	Budget Budget
 	// Now is the clock for create_date/write_date; nil: time.Now.
 	Now func() time.Time
 
@@ -80,13 +77,6 @@ func (r *Registry) now() time.Time {
 		return r.Now().UTC()
 	}
 	return time.Now().UTC()
-}
-
-func (r *Registry) maxLimit() int {
-	if r.MaxLimit > 0 {
-		return r.MaxLimit
-	}
-	return DefaultMaxLimit
 }
 
 // Define registers models. The batch is checked as a whole (comodels may

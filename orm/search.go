@@ -11,8 +11,9 @@ import (
 // SearchOptions page and sort a search.
 type SearchOptions struct {
 	Offset int
-	// Limit is the maximum number of records; 0 means "no limit", which
-	// like any larger value is clamped to Registry.MaxLimit.
+	// Limit is the maximum number of records; 0 means "no limit": every
+	// match, as in Odoo. An answer over the Registry's Budget is refused,
+	// never shortened.
 	Limit int
 	// Order is an order-by string ("name desc, id"); "" is the model's
 	// default order.
@@ -198,15 +199,25 @@ func (m *Model) selectWhere(method string, tx *store.Tx, d domain.Node, sel func
 	return q, nil
 }
 
-// clampLimit applies the registry's cap.
-func (m *Model) clampLimit(limit int) (int, error) {
+// sqlLimit is the LIMIT a search runs with: the caller's, or one more
+// than the row budget when there is none or it is larger, so that an
+// answer over the budget is seen (and refused) rather than cut.
+func (m *Model) sqlLimit(limit int) (int, error) {
 	if limit < 0 {
 		return 0, errs.Validation("Invalid limit", errs.FieldError{Field: "limit", Message: "must not be negative"})
 	}
-	if max := m.env.reg.maxLimit(); limit == 0 || limit > max {
-		limit = max
+	if max := m.env.reg.Budget.rows(); limit == 0 || limit > max {
+		limit = max + 1
 	}
 	return limit, nil
+}
+
+// overBudget refuses n records when they exceed the row budget.
+func (m *Model) overBudget(method string, n int) error {
+	if max := m.env.reg.Budget.rows(); n > max {
+		return tooManyRows(method, m.meta.Name, max)
+	}
+	return nil
 }
 
 // Search returns the ids of the records matching d (nil: all) that the
@@ -230,8 +241,18 @@ func (m *Model) search(method string, tx *store.Tx, d domain.Node, o SearchOptio
 		return nil, err
 	}
 	ids := []int64{}
-	err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) })
-	return ids, err
+	if err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) }); err != nil {
+		return nil, err
+	}
+	if err = m.overBudget(method, len(ids)); err != nil {
+		return nil, err
+	}
+	mt := m.meter(method)
+	mt.used = approxSize(ids)
+	if mt.used > mt.max {
+		return nil, tooManyBytes(method, m.meta.Name, mt.max)
+	}
+	return ids, nil
 }
 
 // searchQuery is the paged, sorted, rule-filtered query of a search.
@@ -239,7 +260,7 @@ func (m *Model) searchQuery(method string, tx *store.Tx, d domain.Node, o Search
 	if o.Offset < 0 {
 		return nil, errs.Validation("Invalid offset", errs.FieldError{Field: "offset", Message: "must not be negative"})
 	}
-	limit, err := m.clampLimit(o.Limit)
+	limit, err := m.sqlLimit(o.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +290,22 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
-	// One query selects the rows themselves, not ids to fetch again.
+	limit, err := m.sqlLimit(o.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if limit > fetchBatch {
+		// A large answer: the ids first (8 bytes a record), then the
+		// records a batch at a time, within the byte budget.
+		ids, err := m.search("search_read", tx, d, o)
+		if err != nil {
+			return nil, err
+		}
+		m.auditSudo("search_read", ids)
+		return m.fetchBudget("search_read", tx, ids, fl)
+	}
+	// A page: one query selects the rows themselves, not ids to fetch
+	// again.
 	p := m.plan(fl)
 	q, err := m.searchQuery("search_read", tx, d, o, p.selectList)
 	if err != nil {
@@ -280,11 +316,21 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
+	if err := m.overBudget("search_read", len(ids)); err != nil {
+		return nil, err
+	}
 	m.auditSudo("search_read", ids)
 	if len(ids) == 0 {
 		return []map[string]any{}, nil
 	}
-	return m.format(tx, p, ids, byID)
+	recs, err := m.format(tx, p, ids, byID)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.meter("search_read").add(recs); err != nil {
+		return nil, err
+	}
+	return recs, nil
 }
 
 // SearchCount counts the records matching d that the user may read, up to
