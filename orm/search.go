@@ -295,14 +295,7 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 		return nil, err
 	}
 	if limit > fetchBatch {
-		// A large answer: the ids first (8 bytes a record), then the
-		// records a batch at a time, within the byte budget.
-		ids, err := m.search("search_read", tx, d, o)
-		if err != nil {
-			return nil, err
-		}
-		m.auditSudo("search_read", ids)
-		return m.fetchBudget("search_read", tx, ids, fl)
+		return m.searchReadLarge(tx, d, o, fl)
 	}
 	// A page: one query selects the rows themselves, not ids to fetch
 	// again.
@@ -316,7 +309,7 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
-	if err := m.overBudget("search_read", len(ids)); err != nil {
+	if err = m.overBudget("search_read", len(ids)); err != nil {
 		return nil, err
 	}
 	m.auditSudo("search_read", ids)
@@ -327,10 +320,22 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
-	if err := m.meter("search_read").add(recs); err != nil {
+	if err = m.meter("search_read").add(recs); err != nil {
 		return nil, err
 	}
 	return recs, nil
+}
+
+// searchReadLarge answers a search_read that may be large: the ids first
+// (8 bytes a record), then the records a batch at a time, within the
+// byte budget.
+func (m *Model) searchReadLarge(tx *store.Tx, d domain.Node, o SearchOptions, fl []*Field) ([]map[string]any, error) {
+	ids, err := m.search("search_read", tx, d, o)
+	if err != nil {
+		return nil, err
+	}
+	m.auditSudo("search_read", ids)
+	return m.fetchBudget("search_read", tx, ids, fl)
 }
 
 // SearchCount counts the records matching d that the user may read, up to
