@@ -224,6 +224,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err := access.EnsureGroups(ctx, a.Identity, a.Security); err != nil {
 		return err
 	}
+
 	a.Policy = access.NewPolicy(a.Security, access.PolicyOptions{Logger: log, Now: o.Now})
 	a.Registry.Policy = a.Policy
 	a.Registry.Auditor = sudoCounter{a.Audit, a.Metrics}
@@ -277,6 +278,11 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		if err := a.loadDemo(ctx); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
+	}
+	// ir.model, ir.model.fields, ir.model.data: derived from the models,
+	// groups and companies now in place.
+	if err := a.Registry.SyncReflection(ctx, db, orm.ReflectionOptions{Groups: true}); err != nil {
+		return fmt.Errorf("reflection models: %w", err)
 	}
 	return nil
 }

@@ -46,6 +46,15 @@ func coreMethods() map[string]*Method {
 
 // perModelBuiltinMethods are built-in methods that exist on one model only.
 func perModelBuiltinMethods() map[string]map[string]*Method {
+	ms := perModelCoreMethods()
+	for model, more := range reflectionMethods() {
+		ms[model] = more
+	}
+	return ms
+}
+
+// perModelCoreMethods are res.users' and res.users.apikeys' methods.
+func perModelCoreMethods() map[string]map[string]*Method {
 	return map[string]map[string]*Method{
 		"res.users": {
 			"context_get": {Name: "context_get", Op: "read", ModelLevel: true, Fn: doContextGet},

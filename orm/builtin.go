@@ -5,6 +5,11 @@ package orm
 // commercial_partner_id.id, company_ids), and res.users, whose table
 // belongs to package identity.
 func builtinModels() []ModelDef {
+	return append(baseModels(), reflectionModels()...)
+}
+
+// baseModels are res.company, res.partner and res.users.
+func baseModels() []ModelDef {
 	return []ModelDef{
 		{
 			Name: "res.company", Description: "Companies", Order: "name, id", Source: "builtin",

@@ -1,0 +1,19 @@
+package access
+
+// baseACL is the part of Odoo's base/security/ir.model.access.csv that
+// covers the models rampart itself declares for reflection. As in Odoo 19,
+// ir.model, ir.model.fields and ir.model.data are read by administrators
+// only (base.group_erp_manager, implied by base.group_system); internal
+// users get fields_get (no ACL), ir.model.get_available_models and
+// ir.model.data.check_object_reference (which look up with the server's
+// rights and check the caller's on the result). Nobody gets more than
+// read: the rows are derived from the registry at start-up.
+const baseACL = `id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink
+access_ir_model_group_erp_manager,ir_model group_erp_manager,model_ir_model,base.group_erp_manager,1,0,0,0
+access_ir_model_fields_group_erp_manager,ir_model_fields group_erp_manager,model_ir_model_fields,base.group_erp_manager,1,0,0,0
+access_ir_model_data_group_erp_manager,ir_model_data group_erp_manager,model_ir_model_data,base.group_erp_manager,1,0,0,0
+`
+
+// loadBase loads baseACL; rows whose model the registry does not declare
+// are skipped like any file's.
+func (l *Loader) loadBase() { l.Load("base", "base/ir.model.access.csv", []byte(baseACL)) }
