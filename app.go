@@ -280,9 +280,9 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		}
 	}
 	// ir.model, ir.model.fields, ir.model.data: derived from the models,
-	// groups and companies now in place.
-	if err := a.Registry.SyncReflection(ctx, db, orm.ReflectionOptions{Groups: true}); err != nil {
-		return fmt.Errorf("reflection models: %w", err)
+	// groups and companies now in place; the declared sequences.
+	if err := a.Registry.SyncData(ctx, db, orm.ReflectionOptions{Groups: true}); err != nil {
+		return fmt.Errorf("reflection models and sequences: %w", err)
 	}
 	return nil
 }

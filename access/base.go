@@ -7,11 +7,14 @@ package access
 // users get fields_get (no ACL), ir.model.get_available_models and
 // ir.model.data.check_object_reference (which look up with the server's
 // rights and check the caller's on the result). Nobody gets more than
-// read: the rows are derived from the registry at start-up.
+// read: the rows are derived from the registry at start-up. ir.sequence
+// is as in Odoo: read for internal users, managed by administrators.
 const baseACL = `id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink
 access_ir_model_group_erp_manager,ir_model group_erp_manager,model_ir_model,base.group_erp_manager,1,0,0,0
 access_ir_model_fields_group_erp_manager,ir_model_fields group_erp_manager,model_ir_model_fields,base.group_erp_manager,1,0,0,0
 access_ir_model_data_group_erp_manager,ir_model_data group_erp_manager,model_ir_model_data,base.group_erp_manager,1,0,0,0
+access_ir_sequence_group_user,ir_sequence group_user,model_ir_sequence,base.group_user,1,0,0,0
+access_ir_sequence_group_system,ir_sequence group_system,model_ir_sequence,base.group_system,1,1,1,1
 `
 
 // loadBase loads baseACL; rows whose model the registry does not declare

@@ -5,7 +5,7 @@ package orm
 // commercial_partner_id.id, company_ids), and res.users, whose table
 // belongs to package identity.
 func builtinModels() []ModelDef {
-	return append(baseModels(), reflectionModels()...)
+	return append(append(baseModels(), reflectionModels()...), sequenceModel())
 }
 
 // baseModels are res.company, res.partner and res.users.

@@ -110,12 +110,16 @@ func moduleOf(m *Meta) string {
 	return m.Name
 }
 
-// SyncReflection rewrites ir.model, ir.model.fields and ir.model.data from
-// the registry, in one transaction: ids follow the registration order
-// (ir.model) and field order, so that two instances starting together
-// write the same rows.
-func (r *Registry) SyncReflection(ctx context.Context, db *store.DB, o ReflectionOptions) error {
+// SyncData writes the registry's derived and declared rows, in one
+// transaction: ir.model, ir.model.fields and ir.model.data rewritten from
+// the registry (ids follow the registration and field order, so that two
+// instances starting together write the same rows), and the counters of
+// the declared sequences created when missing (never reset).
+func (r *Registry) SyncData(ctx context.Context, db *store.DB, o ReflectionOptions) error {
 	err := db.Write(ctx, func(tx *store.Tx) error {
+		if err := syncSequences(ctx, tx, r.sequences()); err != nil {
+			return err
+		}
 		s := &reflSync{ctx: ctx, tx: tx, now: r.now().Format("2006-01-02 15:04:05")}
 		for _, t := range []string{"ir_model_data", "ir_model_fields", "ir_model"} {
 			if _, err := tx.Exec(ctx, "DELETE FROM "+tx.Dialect().QuoteIdent(t)); err != nil {

@@ -287,6 +287,7 @@ func checkField(f *Field) []error {
 			bad("default: %v", err)
 		}
 	}
+	problems = append(problems, checkDynamicDefault(f)...)
 	return problems
 }
 

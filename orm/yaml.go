@@ -29,26 +29,30 @@ type yamlModel struct {
 }
 
 type yamlField struct {
-	Name      string     `yaml:"name"`
-	Type      string     `yaml:"type"`
-	String    string     `yaml:"string"`
-	Label     string     `yaml:"label"`
-	Help      string     `yaml:"help"`
-	Required  bool       `yaml:"required"`
-	Readonly  bool       `yaml:"readonly"`
-	Default   any        `yaml:"default"`
-	Index     bool       `yaml:"index"`
-	Size      int        `yaml:"size"`
-	Selection [][]string `yaml:"selection"`
-	Comodel   string     `yaml:"comodel"`
-	Inverse   string     `yaml:"inverse"`
-	Relation  string     `yaml:"relation"`
-	Column1   string     `yaml:"column1"`
-	Column2   string     `yaml:"column2"`
-	OnDelete  string     `yaml:"ondelete"`
-	Groups    string     `yaml:"groups"`
-	Min       *float64   `yaml:"min"`
-	Max       *float64   `yaml:"max"`
+	Name     string `yaml:"name"`
+	Type     string `yaml:"type"`
+	String   string `yaml:"string"`
+	Label    string `yaml:"label"`
+	Help     string `yaml:"help"`
+	Required bool   `yaml:"required"`
+	Readonly bool   `yaml:"readonly"`
+	Default  any    `yaml:"default"`
+	// DefaultFrom and Sequence are dynamic defaults (Field.DefaultFrom,
+	// Field.Sequence).
+	DefaultFrom string       `yaml:"default_from"`
+	Sequence    *SequenceDef `yaml:"sequence"`
+	Index       bool         `yaml:"index"`
+	Size        int          `yaml:"size"`
+	Selection   [][]string   `yaml:"selection"`
+	Comodel     string       `yaml:"comodel"`
+	Inverse     string       `yaml:"inverse"`
+	Relation    string       `yaml:"relation"`
+	Column1     string       `yaml:"column1"`
+	Column2     string       `yaml:"column2"`
+	OnDelete    string       `yaml:"ondelete"`
+	Groups      string       `yaml:"groups"`
+	Min         *float64     `yaml:"min"`
+	Max         *float64     `yaml:"max"`
 }
 
 // ParseYAML reads model declarations from one YAML document; source names
@@ -103,7 +107,7 @@ func (yf yamlField) field() (Field, error) {
 		Required: yf.Required, Readonly: yf.Readonly, Default: yamlDefault(yf.Default), Index: yf.Index,
 		Size: yf.Size, Comodel: yf.Comodel, Inverse: yf.Inverse, Relation: yf.Relation,
 		Column1: yf.Column1, Column2: yf.Column2, OnDelete: yf.OnDelete, Groups: yf.Groups,
-		Min: yf.Min, Max: yf.Max,
+		Min: yf.Min, Max: yf.Max, DefaultFrom: yf.DefaultFrom, Sequence: yf.Sequence,
 	}
 	for _, kv := range yf.Selection {
 		if len(kv) != 2 {
