@@ -53,6 +53,8 @@ type Field struct {
 	// DefaultFunc computes the default in Go (apps); it runs at create
 	// and in default_get.
 	DefaultFunc DefaultFunc
+	// NoCopy is Odoo's copy=False: copy leaves the field to its default.
+	NoCopy bool
 	// Index asks the schema sync for an index on the column.
 	Index bool
 	// Size bounds a char field's length in characters (0: unbounded).

@@ -41,18 +41,20 @@ type yamlField struct {
 	// Field.Sequence).
 	DefaultFrom string       `yaml:"default_from"`
 	Sequence    *SequenceDef `yaml:"sequence"`
-	Index       bool         `yaml:"index"`
-	Size        int          `yaml:"size"`
-	Selection   [][]string   `yaml:"selection"`
-	Comodel     string       `yaml:"comodel"`
-	Inverse     string       `yaml:"inverse"`
-	Relation    string       `yaml:"relation"`
-	Column1     string       `yaml:"column1"`
-	Column2     string       `yaml:"column2"`
-	OnDelete    string       `yaml:"ondelete"`
-	Groups      string       `yaml:"groups"`
-	Min         *float64     `yaml:"min"`
-	Max         *float64     `yaml:"max"`
+	// Copy false is Odoo's copy=False (Field.NoCopy).
+	Copy      *bool      `yaml:"copy"`
+	Index     bool       `yaml:"index"`
+	Size      int        `yaml:"size"`
+	Selection [][]string `yaml:"selection"`
+	Comodel   string     `yaml:"comodel"`
+	Inverse   string     `yaml:"inverse"`
+	Relation  string     `yaml:"relation"`
+	Column1   string     `yaml:"column1"`
+	Column2   string     `yaml:"column2"`
+	OnDelete  string     `yaml:"ondelete"`
+	Groups    string     `yaml:"groups"`
+	Min       *float64   `yaml:"min"`
+	Max       *float64   `yaml:"max"`
 }
 
 // ParseYAML reads model declarations from one YAML document; source names
@@ -108,6 +110,7 @@ func (yf yamlField) field() (Field, error) {
 		Size: yf.Size, Comodel: yf.Comodel, Inverse: yf.Inverse, Relation: yf.Relation,
 		Column1: yf.Column1, Column2: yf.Column2, OnDelete: yf.OnDelete, Groups: yf.Groups,
 		Min: yf.Min, Max: yf.Max, DefaultFrom: yf.DefaultFrom, Sequence: yf.Sequence,
+		NoCopy: yf.Copy != nil && !*yf.Copy,
 	}
 	for _, kv := range yf.Selection {
 		if len(kv) != 2 {
