@@ -142,18 +142,32 @@ func (m *Model) checkDomainFields(method string, meta *Meta, n domain.Node) erro
 	return nil
 }
 
-// order parses an order string, checking field access on every term.
+// order parses an order string, checking field access on every term and
+// along many2one paths, and the comodels' read ACL (sorting by a
+// comodel's field reads it, as in a domain path).
 func (m *Model) order(method, s string) ([]orderTerm, error) {
 	if strings.TrimSpace(s) == "" {
 		return m.meta.order, nil
 	}
-	terms, err := parseOrder(m.meta, s)
+	terms, err := parseRequestOrder(m.meta, s, func(name string) *Meta { return m.env.reg.models[name] })
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range terms {
-		if !m.fieldAllowed(m.meta, t.field) {
-			return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(m.meta, t.field, OpRead))
+		meta := m.meta
+		for _, f := range t.path {
+			if !m.fieldAllowed(meta, f) {
+				return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(meta, f, OpRead))
+			}
+			meta = m.env.reg.models[f.Comodel]
+			if m.checked() {
+				if err := m.env.reg.Policy.CheckModel(m.env, meta.Name, OpRead); err != nil {
+					return nil, m.env.denied(method, meta.Name, nil, err)
+				}
+			}
+		}
+		if !m.fieldAllowed(meta, t.field) {
+			return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(meta, t.field, OpRead))
 		}
 	}
 	return terms, nil
