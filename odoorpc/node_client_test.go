@@ -42,10 +42,19 @@ func TestNodeClientFlow(t *testing.T) {
 	if st, res := json2(t, cfg, cfg.Admin.Key, "res.partner", "create", map[string]any{"vals_list": vals}); st != 200 {
 		t.Fatalf("bulk create: %d %v", st, res)
 	}
+	// A contact with an address: country and state from the ISO data.
+	_, res := json2(t, cfg, cfg.User.Key, "res.country", "search", map[string]any{"domain": []any{[]any{"code", "=", "US"}}})
+	us, _ := res.([]any)
+	_, res = json2(t, cfg, cfg.User.Key, "res.country.state", "search", map[string]any{"domain": []any{[]any{"country_id.code", "=", "US"}, []any{"code", "=", "CA"}}})
+	ca, _ := res.([]any)
+	if len(us) != 1 || len(ca) != 1 {
+		t.Fatalf("ISO data: US %v, US-CA %v", us, ca)
+	}
 	b, err := json.Marshal(map[string]any{
 		"url": cfg.URL, "db": cfg.DB, "admin": cfg.Admin, "user": cfg.User, "partner_id": cfg.PartnerID,
 		"foreign_order_id": cfg.ForeignOrderID, "bulk_count": bulk, "bulk_prefix": prefix,
-		"contact_vals": map[string]any{},
+		"contact_vals": map[string]any{"street": "1 Infinite Loop", "street2": "Building 2", "zip": "95014", "city": "Cupertino",
+			"country_id": us[0], "state_id": ca[0], "phone": "+1 408 555 0100", "type": "invoice"},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -120,6 +120,10 @@ func (r *Registry) SyncData(ctx context.Context, db *store.DB, o ReflectionOptio
 		if err := syncSequences(ctx, tx, r.sequences()); err != nil {
 			return err
 		}
+		iso, err := syncISO(ctx, tx)
+		if err != nil {
+			return err
+		}
 		s := &reflSync{ctx: ctx, tx: tx, now: r.now().Format("2006-01-02 15:04:05")}
 		for _, t := range []string{"ir_model_data", "ir_model_fields", "ir_model"} {
 			if _, err := tx.Exec(ctx, "DELETE FROM "+tx.Dialect().QuoteIdent(t)); err != nil {
@@ -159,6 +163,7 @@ func (r *Registry) SyncData(ctx context.Context, db *store.DB, o ReflectionOptio
 		if main > 0 {
 			data = append(data, ExternalID{"base", "main_company", "res.company", main})
 		}
+		data = append(data, iso...)
 		data = append(data, o.Extra...)
 		seen := map[string]bool{}
 		for i, x := range data {
