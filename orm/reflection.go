@@ -120,9 +120,9 @@ func (r *Registry) SyncData(ctx context.Context, db *store.DB, o ReflectionOptio
 		if err := syncSequences(ctx, tx, r.sequences()); err != nil {
 			return err
 		}
-		iso, err := syncISO(ctx, tx)
-		if err != nil {
-			return err
+		iso, ierr := syncISO(ctx, tx)
+		if ierr != nil {
+			return ierr
 		}
 		s := &reflSync{ctx: ctx, tx: tx, now: r.now().Format("2006-01-02 15:04:05")}
 		for _, t := range []string{"ir_model_data", "ir_model_fields", "ir_model"} {
