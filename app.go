@@ -268,8 +268,23 @@ func (a *App) bootstrap(ctx context.Context) error {
 	if err := access.EnsureGroups(ctx, a.Identity, a.Security); err != nil {
 		return err
 	}
+	if err := a.SyncData(ctx); err != nil {
+		return err
+	}
 	if !a.Config.Demo && !a.allowDemoUsers {
 		return a.refuseDemoUsers(ctx)
+	}
+	return nil
+}
+
+// SyncData rewrites the reflection models (ir.model, ir.model.fields,
+// ir.model.data) from the models, groups and companies now in place, and
+// creates the declared sequences' counters. Bootstrap runs it; a program
+// that loads records with external ids afterwards (the demo seed) runs it
+// again.
+func (a *App) SyncData(ctx context.Context) error {
+	if err := a.Registry.SyncData(ctx, a.DB, orm.ReflectionOptions{Groups: true}); err != nil {
+		return fmt.Errorf("reflection models and sequences: %w", err)
 	}
 	return nil
 }
@@ -328,7 +343,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	a.Policy = access.NewPolicy(nil, access.PolicyOptions{Logger: log, Now: o.Now})
 	a.Registry = orm.NewRegistry(a.Policy)
 	a.Registry.Logger = log
-	a.Registry.MaxLimit = cfg.ORM.MaxLimit
+	a.Registry.Budget = orm.Budget{MaxRows: cfg.ORM.MaxRows, MaxBytes: cfg.ORM.MaxResponseBytes}
 	a.Registry.Now = o.Now
 	apps := a.appSources(o)
 	for _, app := range apps {

@@ -61,6 +61,7 @@ func NewLoader(models Models, log *slog.Logger) *Loader {
 		ref := "model_" + strings.ReplaceAll(m, ".", "_")
 		l.byRef[ref] = append(l.byRef[ref], m)
 	}
+	l.loadBase()
 	return l
 }
 

@@ -68,6 +68,14 @@ type LogConfig struct {
 
 // ORMConfig bounds what one request may ask of the ORM.
 type ORMConfig struct {
+	// MaxRows and MaxResponseBytes are the budget of one answer: a
+	// search without a limit returns every match up to it and is refused
+	// beyond it (never cut short).
+	MaxRows          int   `yaml:"max_rows"`
+	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+	// MaxLimit is the removed orm.max_limit (it silently cut answers); a
+	// configuration still setting it is refused with a pointer to
+	// max_rows.
 	MaxLimit int `yaml:"max_limit"`
 	// SlowQuery is the slow-query log's threshold: a statement the ORM
 	// runs for longer is logged (SQL without values, model, method, the
@@ -79,7 +87,7 @@ type ORMConfig struct {
 // Default is the configuration before any file, variable or flag.
 func Default() Config {
 	c := Config{DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
-		ORM: ORMConfig{MaxLimit: 1000}}
+		ORM: ORMConfig{MaxRows: 200_000, MaxResponseBytes: 64 << 20}}
 	c.Defaults()
 	// Derived from http.addr by Validate, once the file, the environment
 	// and the flags have said where the server listens.
@@ -166,8 +174,14 @@ func (c *Config) Validate() error {
 	default:
 		problems = append(problems, fmt.Errorf("log.level %q: want debug, info, warn or error", c.Log.Level))
 	}
-	if c.ORM.MaxLimit <= 0 {
-		problems = append(problems, errors.New("orm.max_limit: must be positive"))
+	if c.ORM.MaxLimit != 0 {
+		problems = append(problems, errors.New("orm.max_limit: removed (it silently cut answers); set orm.max_rows and orm.max_response_bytes, the budget past which an answer is refused"))
+	}
+	if c.ORM.MaxRows <= 0 {
+		problems = append(problems, errors.New("orm.max_rows: must be positive"))
+	}
+	if c.ORM.MaxResponseBytes <= 0 {
+		problems = append(problems, errors.New("orm.max_response_bytes: must be positive"))
 	}
 	c.Defaults()
 	if err := c.HTTP.Validate(); err != nil {

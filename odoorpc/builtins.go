@@ -10,6 +10,17 @@ import (
 // signatures (after self). A new table per call: each Methods registry
 // owns its own, so nothing package-level can be changed.
 func builtinMethods() map[string]*Method {
+	ms := coreMethods()
+	for _, more := range []map[string]*Method{readMethods(), defaultMethods(), modelAPIMethods()} {
+		for k, m := range more {
+			ms[k] = m
+		}
+	}
+	return ms
+}
+
+// coreMethods are the CRUD and search methods.
+func coreMethods() map[string]*Method {
 	return map[string]*Method{
 		"create": {Name: "create", Op: "create", ModelLevel: true, Params: []Param{{Name: "vals_list", Required: true}}, Fn: doCreate},
 		"read": {Name: "read", Op: "read", Params: []Param{
@@ -35,6 +46,15 @@ func builtinMethods() map[string]*Method {
 
 // perModelBuiltinMethods are built-in methods that exist on one model only.
 func perModelBuiltinMethods() map[string]map[string]*Method {
+	ms := perModelCoreMethods()
+	for model, more := range reflectionMethods() {
+		ms[model] = more
+	}
+	return ms
+}
+
+// perModelCoreMethods are res.users' and res.users.apikeys' methods.
+func perModelCoreMethods() map[string]map[string]*Method {
 	return map[string]map[string]*Method{
 		"res.users": {
 			"context_get": {Name: "context_get", Op: "read", ModelLevel: true, Fn: doContextGet},
@@ -140,7 +160,13 @@ func doCreate(c *Call) (any, error) {
 func doRead(c *Call) (any, error) {
 	a := &args{c: c}
 	fields := a.strs("fields")
-	return a.run(func(m Model) (any, error) { return m.Read(c.IDs, fields) })
+	return a.run(func(m Model) (any, error) {
+		recs, err := m.Read(c.IDs, fields)
+		if err == nil && !classicRead(c.Args["load"]) {
+			err = loadIDs(m, recs)
+		}
+		return recs, err
+	})
 }
 
 func doWrite(c *Call) (any, error) {
@@ -170,7 +196,13 @@ func doSearchRead(c *Call) (any, error) {
 		}
 	}
 	dom, fields, offset, limit, order := a.domain("domain"), a.strs("fields"), a.offset(), a.limit("limit"), a.str("order")
-	return a.run(func(m Model) (any, error) { return m.SearchRead(dom, fields, offset, limit, order) })
+	return a.run(func(m Model) (any, error) {
+		recs, err := m.SearchRead(dom, fields, offset, limit, order)
+		if load, given := c.Args["load"]; err == nil && given && !classicRead(load) {
+			err = loadIDs(m, recs)
+		}
+		return recs, err
+	})
 }
 
 func doSearchCount(c *Call) (any, error) {

@@ -124,7 +124,7 @@ func startLive(t *testing.T) clientConfig {
 	srv := app
 	out := clientConfig{
 		URL: srv.URL, DB: cfg.DBName, now: time.Now(), userID: alice.ID,
-		Admin:     clientCreds{Login: "admin", Password: "admin"},
+		Admin:     clientCreds{Login: "admin", Password: "admin", Key: app.DemoKeys["admin"]},
 		User:      clientCreds{Login: "alice", Password: "alice", Key: key},
 		OrderVals: map[string]any{"company_id": alice.CompanyID, "date_order": "2026-01-15 10:00:00"},
 	}

@@ -35,6 +35,9 @@ type Model interface {
 	SearchCount(domain []any, limit int) (int64, error)
 	FieldsGet(fields, attributes []string) (map[string]map[string]any, error)
 	NameSearch(name string, domain []any, operator string, limit int) ([][2]any, error)
+	// DefaultGet is default_get(fields_list): the defaults the caller
+	// would get on create.
+	DefaultGet(fields []string) (map[string]any, error)
 	// CheckAccess reports the model ACL for op ("read", "write",
 	// "create", "unlink"): nil, or the AccessError Odoo would raise.
 	CheckAccess(op string) error

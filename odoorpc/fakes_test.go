@@ -96,6 +96,8 @@ type fakeModel struct {
 	ctx  map[string]any
 }
 
+func (m fakeModel) DefaultGet(fields []string) (map[string]any, error) { return map[string]any{}, nil }
+
 func (m fakeModel) CheckAccess(op string) error {
 	if m.name == "hr.secret" || (m.name == "sale.order" && op != "read") {
 		return errs.Ef(errs.AccessError, "You are not allowed to %s '%s' (%s) records.", op, m.name, m.name)

@@ -158,10 +158,10 @@ func TestDocIndex(t *testing.T) {
 	if _, ok := got["hr.secret"]; ok {
 		t.Errorf("hr.secret listed though the caller cannot read it")
 	}
-	if !reflect.DeepEqual(got["sale.order"], []any{"check_access_rights", "fields_get", "name_search", "read", "search", "search_count", "search_read"}) {
+	if !reflect.DeepEqual(got["sale.order"], []any{"check_access", "check_access_rights", "default_get", "exists", "fields_get", "get_metadata", "has_access", "name_search", "read", "search", "search_count", "search_fetch", "search_read", "web_read", "web_search_read"}) {
 		t.Errorf("sale.order methods = %v: only the read-only ones are allowed", got["sale.order"])
 	}
-	if len(got["res.partner"]) != 10 {
+	if len(got["res.partner"]) != 22 {
 		t.Errorf("res.partner methods = %v", got["res.partner"])
 	}
 }

@@ -101,6 +101,8 @@ func (o ormModel) NameSearch(name string, d []any, operator string, limit int) (
 	return o.m.NameSearch(name, n, operator, limit)
 }
 
+func (o ormModel) DefaultGet(fields []string) (map[string]any, error) { return o.m.DefaultGet(fields) }
+
 func (o ormModel) CheckAccess(op string) error {
 	if o.env.Su() {
 		return nil

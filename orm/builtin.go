@@ -5,6 +5,17 @@ package orm
 // commercial_partner_id.id, company_ids), and res.users, whose table
 // belongs to package identity.
 func builtinModels() []ModelDef {
+	defs := append(geoModels(), baseModels()...)
+	for i := range defs {
+		if defs[i].Name == "res.partner" {
+			defs[i].Fields = append(defs[i].Fields, partnerContactFields()...)
+		}
+	}
+	return append(append(defs, reflectionModels()...), sequenceModel())
+}
+
+// baseModels are res.company, res.partner and res.users.
+func baseModels() []ModelDef {
 	return []ModelDef{
 		{
 			Name: "res.company", Description: "Companies", Order: "name, id", Source: "builtin",

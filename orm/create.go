@@ -33,6 +33,10 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 			return nil, err
 		}
 	}
+	vals, derr := m.withDefaults(tx, vals, inverse)
+	if derr != nil {
+		return nil, derr
+	}
 	preps := make([]prepared, len(vals))
 	var problems []errs.FieldError
 	for i, v := range vals {

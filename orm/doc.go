@@ -81,9 +81,12 @@
 // code); magic fields never. x2many values take Odoo's command tuples or
 // named commands (see commands.go).
 //
-// Order-by strings name stored fields only; many2one fields sort by the
-// target id (Odoo sorts by the comodel's order). Every search limit is
-// clamped to Registry.MaxLimit (DefaultMaxLimit).
+// Order-by strings name stored fields, many2one paths ("partner_id.name",
+// up to three steps) and bare many2one fields, which sort by the comodel's
+// order as in Odoo (comodel read ACL and field groups checked). A search without a limit
+// returns every match, as in Odoo; an answer larger than Registry.Budget
+// (rows, approximate bytes) is refused with an error that names the limit
+// and how to page, never cut short (see budget.go).
 //
 // # Transactions
 //

@@ -43,6 +43,18 @@ type Field struct {
 	Readonly bool
 	// Default is the value create uses when vals do not name the field.
 	Default any
+	// DefaultFrom is a dynamic default, computed at create (and by
+	// default_get): "user" (the current user's id), "company" (the
+	// current company's), "now" (the datetime), "today" (the date).
+	DefaultFrom string
+	// Sequence makes the default the next number of this ir.sequence,
+	// taken at create in the creating transaction (gap-free).
+	Sequence *SequenceDef
+	// DefaultFunc computes the default in Go (apps); it runs at create
+	// and in default_get.
+	DefaultFunc DefaultFunc
+	// NoCopy is Odoo's copy=False: copy leaves the field to its default.
+	NoCopy bool
 	// Index asks the schema sync for an index on the column.
 	Index bool
 	// Size bounds a char field's length in characters (0: unbounded).

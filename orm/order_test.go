@@ -13,7 +13,6 @@ func TestOrderAndLimit(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r := testRegistry(t)
-		r.MaxLimit = 3
 		setup(t, db, r)
 		e := newEnv(t, db, r, admin)
 		orders := model(t, e, "test.order")
@@ -24,14 +23,14 @@ func TestOrderAndLimit(t *testing.T) {
 			order string
 			want  []int64
 		}{
-			{"", []int64{ids[1], ids[0], ids[2]}}, // model order "name, id", clamped to MaxLimit
+			{"", []int64{ids[1], ids[0], ids[2]}}, // model order "name, id"
 			{"name desc", []int64{ids[3], ids[2], ids[0]}},
 			{"qty desc, name", []int64{ids[2], ids[1], ids[3]}}, // NULL first when descending
 			{"qty asc nulls first, id desc", []int64{ids[2], ids[0], ids[3]}},
 			{"display_name", []int64{ids[1], ids[0], ids[2]}},
 		}
 		for _, c := range cases {
-			got, err := orders.Search(nil, SearchOptions{Order: c.order, Limit: 10})
+			got, err := orders.Search(nil, SearchOptions{Order: c.order, Limit: 3})
 			if err != nil {
 				t.Fatalf("%q: %v", c.order, err)
 			}

@@ -12,9 +12,6 @@ import (
 	"github.com/rampart/rampart/domain"
 )
 
-// DefaultMaxLimit caps search limits when Registry.MaxLimit is 0.
-const DefaultMaxLimit = 1000
-
 // Registry holds the declared models and the access hooks. Declare models
 // (Define, LoadYAML) and set the hooks before the first Env is created;
 // afterwards the Registry is only read and is safe for concurrent use.
@@ -24,9 +21,9 @@ type Registry struct {
 	// Logger receives internal problems (sudo without reason, audit
 	// failures). nil: slog.Default().
 	Logger *slog.Logger
-	// MaxLimit caps every search's limit (a larger or absent limit is
-	// clamped to it). 0 means DefaultMaxLimit.
-	MaxLimit int
+	// Budget bounds one answer (rows and bytes); a search without a
+	// limit returns every match within it, and fails loudly beyond it.
+	Budget Budget
 	// Now is the clock for create_date/write_date; nil: time.Now.
 	Now func() time.Time
 
@@ -107,13 +104,6 @@ func (r *Registry) now() time.Time {
 		return r.Now().UTC()
 	}
 	return time.Now().UTC()
-}
-
-func (r *Registry) maxLimit() int {
-	if r.MaxLimit > 0 {
-		return r.MaxLimit
-	}
-	return DefaultMaxLimit
 }
 
 // Define registers models. The batch is checked as a whole (comodels may
@@ -327,6 +317,7 @@ func checkField(f *Field) []error {
 			bad("default: %v", err)
 		}
 	}
+	problems = append(problems, checkDynamicDefault(f)...)
 	return problems
 }
 

@@ -11,8 +11,9 @@ import (
 // SearchOptions page and sort a search.
 type SearchOptions struct {
 	Offset int
-	// Limit is the maximum number of records; 0 means "no limit", which
-	// like any larger value is clamped to Registry.MaxLimit.
+	// Limit is the maximum number of records; 0 means "no limit": every
+	// match, as in Odoo. An answer over the Registry's Budget is refused,
+	// never shortened.
 	Limit int
 	// Order is an order-by string ("name desc, id"); "" is the model's
 	// default order.
@@ -141,18 +142,32 @@ func (m *Model) checkDomainFields(method string, meta *Meta, n domain.Node) erro
 	return nil
 }
 
-// order parses an order string, checking field access on every term.
+// order parses an order string, checking field access on every term and
+// along many2one paths, and the comodels' read ACL (sorting by a
+// comodel's field reads it, as in a domain path).
 func (m *Model) order(method, s string) ([]orderTerm, error) {
 	if strings.TrimSpace(s) == "" {
 		return m.meta.order, nil
 	}
-	terms, err := parseOrder(m.meta, s)
+	terms, err := parseRequestOrder(m.meta, s, func(name string) *Meta { return m.env.reg.models[name] })
 	if err != nil {
 		return nil, err
 	}
 	for _, t := range terms {
-		if !m.fieldAllowed(m.meta, t.field) {
-			return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(m.meta, t.field, OpRead))
+		meta := m.meta
+		for _, f := range t.path {
+			if !m.fieldAllowed(meta, f) {
+				return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(meta, f, OpRead))
+			}
+			meta = m.env.reg.models[f.Comodel]
+			// Ordering through a comodel reads it: its ACL and the key's
+			// scopes apply (checkModel is a no-op under sudo).
+			if err := m.env.checkModel(method, meta.Name, OpRead); err != nil {
+				return nil, err
+			}
+		}
+		if !m.fieldAllowed(meta, t.field) {
+			return nil, m.env.denied(method, m.meta.Name, nil, fieldAccessError(meta, t.field, OpRead))
 		}
 	}
 	return terms, nil
@@ -202,15 +217,25 @@ func (m *Model) selectWhere(method string, tx *store.Tx, d domain.Node, sel func
 	return q, nil
 }
 
-// clampLimit applies the registry's cap.
-func (m *Model) clampLimit(limit int) (int, error) {
+// sqlLimit is the LIMIT a search runs with: the caller's, or one more
+// than the row budget when there is none or it is larger, so that an
+// answer over the budget is seen (and refused) rather than cut.
+func (m *Model) sqlLimit(limit int) (int, error) {
 	if limit < 0 {
 		return 0, errs.Validation("Invalid limit", errs.FieldError{Field: "limit", Message: "must not be negative"})
 	}
-	if max := m.env.reg.maxLimit(); limit == 0 || limit > max {
-		limit = max
+	if max := m.env.reg.Budget.rows(); limit == 0 || limit > max {
+		limit = max + 1
 	}
 	return limit, nil
+}
+
+// overBudget refuses n records when they exceed the row budget.
+func (m *Model) overBudget(method string, n int) error {
+	if max := m.env.reg.Budget.rows(); n > max {
+		return tooManyRows(method, m.meta.Name, max)
+	}
+	return nil
 }
 
 // Search returns the ids of the records matching d (nil: all) that the
@@ -236,8 +261,18 @@ func (m *Model) search(method string, tx *store.Tx, d domain.Node, o SearchOptio
 	// A search is one statement; name_search reads names after it.
 	q.sole = method == "search"
 	ids := []int64{}
-	err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) })
-	return ids, err
+	if err = scanIDs(m.env, tx, q, func(id int64) { ids = append(ids, id) }); err != nil {
+		return nil, err
+	}
+	if err = m.overBudget(method, len(ids)); err != nil {
+		return nil, err
+	}
+	mt := m.meter(method)
+	mt.used = approxSize(ids)
+	if mt.used > mt.max {
+		return nil, tooManyBytes(method, m.meta.Name, mt.max)
+	}
+	return ids, nil
 }
 
 // searchQuery is the paged, sorted, rule-filtered query of a search.
@@ -245,7 +280,7 @@ func (m *Model) searchQuery(method string, tx *store.Tx, d domain.Node, o Search
 	if o.Offset < 0 {
 		return nil, errs.Validation("Invalid offset", errs.FieldError{Field: "offset", Message: "must not be negative"})
 	}
-	limit, err := m.clampLimit(o.Limit)
+	limit, err := m.sqlLimit(o.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -275,7 +310,15 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
-	// One query selects the rows themselves, not ids to fetch again.
+	limit, err := m.sqlLimit(o.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if limit > fetchBatch {
+		return m.searchReadLarge(tx, d, o, fl)
+	}
+	// A page: one query selects the rows themselves, not ids to fetch
+	// again.
 	p := m.plan(fl)
 	q, err := m.searchQuery("search_read", tx, d, o, p.selectList)
 	if err != nil {
@@ -287,11 +330,33 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err != nil {
 		return nil, err
 	}
+	if err = m.overBudget("search_read", len(ids)); err != nil {
+		return nil, err
+	}
 	m.auditSudo("search_read", ids)
 	if len(ids) == 0 {
 		return []map[string]any{}, nil
 	}
-	return m.format(tx, p, ids, byID)
+	recs, err := m.format(tx, p, ids, byID)
+	if err != nil {
+		return nil, err
+	}
+	if err = m.meter("search_read").add(recs); err != nil {
+		return nil, err
+	}
+	return recs, nil
+}
+
+// searchReadLarge answers a search_read that may be large: the ids first
+// (8 bytes a record), then the records a batch at a time, within the
+// byte budget.
+func (m *Model) searchReadLarge(tx *store.Tx, d domain.Node, o SearchOptions, fl []*Field) ([]map[string]any, error) {
+	ids, err := m.search("search_read", tx, d, o)
+	if err != nil {
+		return nil, err
+	}
+	m.auditSudo("search_read", ids)
+	return m.fetchBudget("search_read", tx, ids, fl)
 }
 
 // SearchCount counts the records matching d that the user may read, up to

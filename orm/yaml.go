@@ -29,14 +29,20 @@ type yamlModel struct {
 }
 
 type yamlField struct {
-	Name      string     `yaml:"name"`
-	Type      string     `yaml:"type"`
-	String    string     `yaml:"string"`
-	Label     string     `yaml:"label"`
-	Help      string     `yaml:"help"`
-	Required  bool       `yaml:"required"`
-	Readonly  bool       `yaml:"readonly"`
-	Default   any        `yaml:"default"`
+	Name     string `yaml:"name"`
+	Type     string `yaml:"type"`
+	String   string `yaml:"string"`
+	Label    string `yaml:"label"`
+	Help     string `yaml:"help"`
+	Required bool   `yaml:"required"`
+	Readonly bool   `yaml:"readonly"`
+	Default  any    `yaml:"default"`
+	// DefaultFrom and Sequence are dynamic defaults (Field.DefaultFrom,
+	// Field.Sequence).
+	DefaultFrom string       `yaml:"default_from"`
+	Sequence    *SequenceDef `yaml:"sequence"`
+	// Copy false is Odoo's copy=False (Field.NoCopy).
+	Copy      *bool      `yaml:"copy"`
 	Index     bool       `yaml:"index"`
 	Size      int        `yaml:"size"`
 	Selection [][]string `yaml:"selection"`
@@ -107,6 +113,7 @@ func (yf yamlField) field() (Field, error) {
 		Size: yf.Size, Comodel: yf.Comodel, Inverse: yf.Inverse, Relation: yf.Relation,
 		Column1: yf.Column1, Column2: yf.Column2, OnDelete: yf.OnDelete, Groups: yf.Groups,
 		Min: yf.Min, Max: yf.Max, CheckCompany: yf.CheckCompany, LinkUnreadable: yf.LinkUnreadable,
+		DefaultFrom: yf.DefaultFrom, Sequence: yf.Sequence, NoCopy: yf.Copy != nil && !*yf.Copy,
 	}
 	for _, kv := range yf.Selection {
 		if len(kv) != 2 {

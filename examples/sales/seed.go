@@ -69,6 +69,10 @@ func Seed(ctx context.Context, app *rampart.App, console io.Writer) (map[string]
 	if err := app.MarkDemoUsers(ctx, ids...); err != nil {
 		return nil, err
 	}
+	// The demo companies and groups get their external ids (ir.model.data).
+	if err := app.SyncData(ctx); err != nil {
+		return nil, err
+	}
 	return s.keys(ctx, uids, console)
 }
 

@@ -62,6 +62,25 @@ check(order.id == ids[0] and order.name, "browse and read a field")
 rows = Order.read(ids[:1], ["name", "state"])
 check(rows[0]["id"] == ids[0] and set(rows[0]) == {"id", "name", "state"}, "read")
 
+# Record navigation: odoorpc reads many2one fields with
+# load='_classic_write' and browses the id it gets back.
+check(order.partner_id.id > 0 and order.partner_id.name, "browse navigation order.partner_id.name")
+check(order.user_id.id == odoo.env.uid, "browse navigation order.user_id")
+
+# env.ref resolves external ids through ir.model.data.check_object_reference.
+company = odoo.env.ref("base.main_company")
+check(company._name == "res.company" and company.id > 0 and company.name, "env.ref('base.main_company')")
+
+# default_get, and a create with only partner_id: name, company and date
+# come from the defaults as in Odoo.
+defaults = Order.default_get(["name", "company_id", "date_order", "user_id"])
+check(defaults.get("user_id") == odoo.env.uid and defaults.get("company_id") and defaults.get("date_order")
+      and "name" not in defaults, "default_get: %r" % defaults)
+minimal = Order.browse(Order.create({"partner_id": cfg["partner_id"]}))
+check(minimal.name.startswith("S") and len(minimal.name) == 6, "minimal create named %r" % minimal.name)
+check(minimal.company_id.id == defaults["company_id"] and minimal.date_order, "minimal create: company and date")
+check(minimal.user_id.id == odoo.env.uid, "minimal create: salesperson")
+
 partner_id = cfg["partner_id"]
 vals = {"name": "SO-RPC-1", "partner_id": partner_id, "user_id": odoo.env.uid}
 vals.update(cfg.get("order_vals", {}))
@@ -85,8 +104,10 @@ rpc_error(lambda: odoo.execute_kw("sale.order", "frobnicate", [[]]), "werkzeug.e
 odoo.logout()
 a = cfg["admin"]
 odoo.login(db, a["login"], a["password"])
+check("sale.order" in odoo.env and "no.such.model" not in odoo.env, "'sale.order' in env (ir.model search)")
 Order = odoo.env["sale.order"]
 check(Order.unlink([new_id]) is True, "unlink as admin")
+check(Order.unlink([minimal.id]) is True, "unlink the minimal order as admin")
 check(Order.search([("id", "=", new_id)]) == [], "gone after unlink")
 odoo.logout()
 print("odoorpc flow: all ok")
