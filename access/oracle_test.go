@@ -355,7 +355,7 @@ func TestRulesAgainstOdooOracle(t *testing.T) {
 			t.Fatal(err)
 		}
 		compared := map[string]int{}
-		for trial := range 24 {
+		for trial := range 16 {
 			c := randomConfig(r)
 			// The demo security stays loaded (its groups name the fields
 			// of the other models); none of it concerns x.doc.

@@ -9,6 +9,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/principal"
 	"github.com/rampart/rampart/store"
+	"github.com/rampart/rampart/store/storetest"
 )
 
 // testRegistry loads testdata/models.yaml on top of the built-ins.
@@ -90,4 +91,38 @@ func needCompiler(t testing.TB, db *store.DB, r *Registry) {
 		t.Fatalf("domain.Compile fails (under CI=true this is an error, not a skip): %v", err)
 	}
 	t.Skipf("domain.Compile fails: %v", err)
+}
+
+// recordTB records the first of Fatalf and Skipf instead of stopping the
+// test (both stop a real one).
+type recordTB struct {
+	testing.TB
+	first string
+}
+
+func (r *recordTB) Helper() {}
+func (r *recordTB) Fatalf(string, ...any) {
+	if r.first == "" {
+		r.first = "fatal"
+	}
+}
+func (r *recordTB) Skipf(string, ...any) {
+	if r.first == "" {
+		r.first = "skip"
+	}
+}
+
+// TestNeedCompilerFailsUnderCI: a compiler failure (here: the model is not
+// registered) skips locally but fails under CI=true.
+func TestNeedCompilerFailsUnderCI(t *testing.T) {
+	db := storetest.SQLite(t)
+	for _, ci := range []string{"", "true"} {
+		t.Setenv("CI", ci)
+		rec := &recordTB{TB: t}
+		needCompiler(rec, db, NewRegistry())
+		want := map[string]string{"": "skip", "true": "fatal"}[ci]
+		if rec.first != want {
+			t.Errorf("CI=%q: %q, want %q", ci, rec.first, want)
+		}
+	}
 }
