@@ -22,7 +22,7 @@ type CLIDeps struct {
 
 // ExplainCommand implements
 //
-//	rampart access explain --user LOGIN --model MODEL --op OP [--id ID] [--companies 1,2] [--json]
+//	rampart access explain --user LOGIN --model MODEL --op OP [--id ID] [--companies 1,2] [--plan] [--json]
 //
 // args are the arguments after "explain". The command runs locally with
 // database access, which is the administrator's privilege; it writes the
@@ -39,8 +39,9 @@ func ExplainCommand(ctx context.Context, deps CLIDeps, args []string, stdout, st
 	fs.Int64Var(&req.ID, "id", 0, "record `id` to judge (optional)")
 	fs.StringVar(&companies, "companies", "", "active company `ids`, comma-separated (default: all the user's)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of text")
+	fs.BoolVar(&req.Plan, "plan", false, "add the database's plan (EXPLAIN) of the rule-filtered search_read")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: rampart access explain --user LOGIN --model MODEL --op OP [--id ID] [--companies 1,2] [--json]")
+		fmt.Fprintln(stderr, "usage: rampart access explain --user LOGIN --model MODEL --op OP [--id ID] [--companies 1,2] [--plan] [--json]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -45,6 +45,20 @@ func PostgresURL(t testing.TB) string {
 // dropped when the test ends.
 func Postgres(t testing.TB) *store.DB {
 	t.Helper()
+	db, err := store.Open(context.Background(), PostgresSchemaURL(t), "", store.Options{MaxConns: 8})
+	if err != nil {
+		t.Fatalf("open postgres schema: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// PostgresSchemaURL creates a new, empty schema on the test server,
+// dropped when the test ends, and returns the URL of a connection whose
+// search_path is that schema (for code that opens its own store.DB, such
+// as a whole App).
+func PostgresSchemaURL(t testing.TB) string {
+	t.Helper()
 	base := PostgresURL(t)
 	var b [6]byte
 	rand.Read(b[:])
@@ -57,6 +71,8 @@ func Postgres(t testing.TB) *store.DB {
 		admin.Close()
 		t.Fatalf("create schema (is PostgreSQL at %q running?): %v", base, err)
 	}
+	// Registered before the caller's cleanups, so it runs after them:
+	// the schema goes once the caller's connections are closed.
 	t.Cleanup(func() {
 		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
 		admin.Close()
@@ -68,12 +84,7 @@ func Postgres(t testing.TB) *store.DB {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	db, err := store.Open(context.Background(), u.String(), "", store.Options{MaxConns: 8})
-	if err != nil {
-		t.Fatalf("open postgres schema: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return u.String()
 }
 
 // Each runs fn as a subtest on SQLite and on PostgreSQL.
