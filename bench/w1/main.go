@@ -44,6 +44,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -275,6 +276,19 @@ func serveRampart(ctx context.Context, dir, addr, redis string) error {
 	h, err := app.Handler()
 	if err != nil {
 		return err
+	}
+	// W1_CPUPROFILE=FILE profiles the rampart server of the run (the last
+	// one started writes the file), for "time per stage" under load.
+	if f := os.Getenv("W1_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		if err := pprof.StartCPUProfile(out); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	return serve(ctx, addr, h)
 }
