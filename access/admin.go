@@ -32,6 +32,14 @@ type ExplainRequest struct {
 	// context key does in a request (never widens: outside the user's
 	// companies it is an AccessError).
 	AllowedCompanyIDs []int64 `json:"allowed_company_ids,omitempty"`
+	// Plan adds the database's own plan (EXPLAIN) of the rule-filtered
+	// search_read the user's request would run: Domain, Order and Limit
+	// shape it as the request would (defaults: every record, the model's
+	// order, the server's maximum limit).
+	Plan   bool   `json:"plan,omitempty"`
+	Domain []any  `json:"domain,omitempty"`
+	Order  string `json:"order,omitempty"`
+	Limit  int    `json:"limit,omitempty"`
 }
 
 // ExplainFor resolves req.User and explains on e's transaction. e is the
@@ -60,7 +68,11 @@ func (p *Policy) ExplainFor(e *orm.Env, users Users, req ExplainRequest) (*Expla
 			return nil, errs.Ef(errs.AccessError, "Access to unauthorized or invalid companies.")
 		}
 	}
-	return p.Explain(te, req.Model, req.Op, req.ID)
+	x, err := p.Explain(te, req.Model, req.Op, req.ID)
+	if err == nil && req.Plan {
+		x.Plan, err = explainPlan(te, req)
+	}
+	return x, err
 }
 
 // AdminScope is the API-key scope of the admin endpoints (a key with

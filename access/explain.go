@@ -37,6 +37,26 @@ type Explanation struct {
 	// the record passes.
 	Allowed bool   `json:"allowed"`
 	Summary string `json:"summary"`
+	// Plan is the database's plan of the rule-filtered search_read, when
+	// asked for (ExplainRequest.Plan).
+	Plan *orm.QueryPlan `json:"plan,omitempty"`
+}
+
+// explainPlan asks the database for its plan of the search_read that req
+// describes, run as e's user (record rules applied, never sudo).
+func explainPlan(e *orm.Env, req ExplainRequest) (*orm.QueryPlan, error) {
+	var d domain.Node
+	if len(req.Domain) > 0 {
+		var err error
+		if d, err = domain.FromJSON(req.Domain); err != nil {
+			return nil, err
+		}
+	}
+	m, err := e.Model(req.Model)
+	if err != nil {
+		return nil, err
+	}
+	return m.ExplainSearch(d, nil, orm.SearchOptions{Order: req.Order, Limit: req.Limit})
 }
 
 // ExplainUser is who the explanation is for.
@@ -346,6 +366,15 @@ func (x *Explanation) Text() string {
 	if r := x.Record; r != nil {
 		w("\nRecord #%d: exists=%v readable=%v passes-%s-rules=%v\n", r.ID, r.Exists, r.Readable, x.Op, r.PassesOp)
 		w("Outcome: %s\n", r.Outcome)
+	}
+	if p := x.Plan; p != nil {
+		w("\nQuery plan (%s), the rule-filtered search_read:\n  %s\n", p.Dialect, p.SQL)
+		if len(p.Args) > 0 {
+			w("  args: %v\n", p.Args)
+		}
+		for _, line := range p.Plan {
+			w("  | %s\n", line)
+		}
 	}
 	return b.String()
 }

@@ -13,7 +13,7 @@ import (
 // pool="read" (on PostgreSQL, sessions that are read-only), and the count
 // of statements the slow-query log reported.
 func (m *Metrics) RegisterDB(db *store.DB) error {
-	return m.reg.Register(newDBCollector(m.ns, db, false))
+	return m.reg.Register(newDBCollector(m.ns, db))
 }
 
 // dbStatser is what the collector reads; *store.DB implements it.
@@ -22,10 +22,9 @@ type dbStatser interface {
 }
 
 type dbCollector struct {
-	db     dbStatser
-	slow   *prometheus.Desc
-	shared bool // one pool behind both write and read
-	stats  []dbStat
+	db    dbStatser
+	slow  *prometheus.Desc
+	stats []dbStat
 }
 
 // dbStat is one series read from sql.DBStats.
@@ -52,8 +51,8 @@ var dbSeries = []struct {
 	{"closed_max_lifetime_total", "Connections closed after their maximum lifetime.", prometheus.CounterValue, func(s sql.DBStats) float64 { return float64(s.MaxLifetimeClosed) }},
 }
 
-func newDBCollector(ns string, db dbStatser, shared bool) *dbCollector {
-	c := &dbCollector{db: db, shared: shared,
+func newDBCollector(ns string, db dbStatser) *dbCollector {
+	c := &dbCollector{db: db,
 		slow: prometheus.NewDesc(prometheus.BuildFQName(ns, "db", "slow_queries_total"), "Statements that took longer than the slow-query threshold.", nil, nil)}
 	for _, s := range dbSeries {
 		d := prometheus.NewDesc(prometheus.BuildFQName(ns, "db", s.name), s.help, []string{"pool"}, nil)
@@ -80,10 +79,6 @@ func (c *dbCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, s := range c.stats {
 			ch <- prometheus.MustNewConstMetric(s.desc, s.kind, s.value(st), pool)
 		}
-	}
-	if c.shared {
-		emit("main", w)
-		return
 	}
 	emit("write", w)
 	emit("read", r)

@@ -41,8 +41,19 @@ func writtenTable(query string) string {
 		return ""
 	}
 	if strings.HasPrefix(rest, `"`) {
-		if end := strings.IndexByte(rest[1:], '"'); end > 0 {
-			return rest[1 : end+1]
+		// A quoted identifier; "" inside stands for one ".
+		var b strings.Builder
+		for i := 1; i < len(rest); i++ {
+			if rest[i] != '"' {
+				b.WriteByte(rest[i])
+				continue
+			}
+			if i+1 < len(rest) && rest[i+1] == '"' {
+				b.WriteByte('"')
+				i++
+				continue
+			}
+			return b.String()
 		}
 		return ""
 	}
@@ -132,7 +143,6 @@ func (db *DB) AnalyzeTables(ctx context.Context, tables ...string) error {
 	for i, t := range tables {
 		q[i] = db.Dialect.QuoteIdent(t)
 	}
-	db.trips.add(1)
 	_, err := db.write.ExecContext(ctx, "ANALYZE "+strings.Join(q, ", "))
 	return err
 }

@@ -422,7 +422,7 @@ func (db *DB) Begin(ctx context.Context, readOnly bool) (*Tx, error) {
 	if readOnly {
 		pool = db.read
 	}
-	db.trips.add(1) // BEGIN
+	db.trips.add("BEGIN")
 	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, db.classify(err)
@@ -439,7 +439,7 @@ func (t *Tx) begun(ctx context.Context) (*sql.Tx, error) {
 	if t.done {
 		return nil, sql.ErrTxDone
 	}
-	t.db.trips.add(1) // BEGIN
+	t.db.trips.add("BEGIN ISOLATION LEVEL REPEATABLE READ")
 	// The session is read-only already; REPEATABLE READ keeps one
 	// snapshot for the whole transaction (READ COMMITTED would take one
 	// per statement).
@@ -517,7 +517,7 @@ func (t *Tx) Commit() error {
 			return err
 		}
 	}
-	t.db.trips.add(1)
+	t.db.trips.add("COMMIT")
 	if err := t.db.classify(t.tx.Commit()); err != nil {
 		return err
 	}
@@ -535,7 +535,7 @@ func (t *Tx) Rollback() error {
 	if errors.Is(err, sql.ErrTxDone) {
 		return nil
 	}
-	t.db.trips.add(1)
+	t.db.trips.add("ROLLBACK")
 	return err
 }
 
@@ -584,7 +584,7 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *Row {
 	if err != nil {
 		return &Row{err: err}
 	}
-	t.db.trips.add(1)
+	t.db.trips.add(query)
 	return &Row{row: tx.QueryRowContext(ctx, t.db.Rebind(query), args...)}
 }
 
@@ -598,7 +598,7 @@ func (t *Tx) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result
 	if err != nil {
 		return nil, err
 	}
-	t.db.trips.add(1)
+	t.db.trips.add(query)
 	r, err := tx.ExecContext(ctx, query, args...)
 	if err == nil && !t.ReadOnly {
 		if n, nerr := r.RowsAffected(); nerr == nil {
@@ -614,7 +614,7 @@ func (t *Tx) QueryRaw(ctx context.Context, query string, args ...any) (*sql.Rows
 	if err != nil {
 		return nil, err
 	}
-	t.db.trips.add(1)
+	t.db.trips.add(query)
 	var r *sql.Rows
 	if !t.ReadOnly {
 		// An INSERT ... RETURNING: rampart's builders insert one row each.
@@ -642,7 +642,7 @@ func (t *Tx) QuerySole(ctx context.Context, query string, args ...any) (*sql.Row
 		return t.QueryRaw(ctx, query, args...)
 	}
 	t.soleRan = true
-	t.db.trips.add(1)
+	t.db.trips.add(query)
 	r, err := t.db.read.QueryContext(ctx, query, args...)
 	return r, t.db.classify(err)
 }

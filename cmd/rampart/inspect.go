@@ -28,6 +28,7 @@ func setupExplain(fs *flag.FlagSet) func(context.Context, *call) error {
 	fs.StringVar(&req.Op, "op", "read", "operation: read, write, create or unlink")
 	fs.Int64Var(&req.ID, "id", 0, "record `id` to judge (optional)")
 	fs.StringVar(&companies, "companies", "", "active company `ids`, comma-separated (default: all the user's)")
+	fs.BoolVar(&req.Plan, "plan", false, "add the database's plan (EXPLAIN) of the rule-filtered search_read")
 	fs.BoolVar(&asJSON, "json", false, "print JSON instead of text")
 	return func(ctx context.Context, c *call) error {
 		if req.User == "" || req.Model == "" {

@@ -83,6 +83,8 @@ func PostgresSchemaURL(t testing.TB) string {
 		admin.Close()
 		t.Fatalf("create schema (is PostgreSQL at %q running?): %v", base, err)
 	}
+	// Registered before the caller's cleanups, so it runs after them:
+	// the schema goes once the caller's connections are closed.
 	t.Cleanup(func() {
 		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
 		admin.Close()

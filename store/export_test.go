@@ -1,0 +1,4 @@
+package store
+
+// WrittenTable exposes writtenTable to the tests.
+var WrittenTable = writtenTable
