@@ -213,7 +213,17 @@ func doSearchCount(c *Call) (any, error) {
 
 func doFieldsGet(c *Call) (any, error) {
 	a := &args{c: c}
-	fields, attrs := a.strs("allfields"), a.strs("attributes")
+	fields := a.strs("allfields")
+	var attrs []string
+	if d, ok := c.Args["attributes"].(map[string]any); ok {
+		// Odoo 19 also takes attributes as a dict (its keys are the
+		// attributes wanted).
+		for k := range d {
+			attrs = append(attrs, k)
+		}
+	} else {
+		attrs = a.strs("attributes")
+	}
 	return a.run(func(m Model) (any, error) { return m.FieldsGet(fields, attrs) })
 }
 

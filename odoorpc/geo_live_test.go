@@ -49,3 +49,26 @@ func TestLiveGeoData(t *testing.T) {
 		t.Errorf("contact with an unknown country: %d %v", st, res)
 	}
 }
+
+// TestLiveFieldsGetAttributes: Odoo 19's grouping attributes, and
+// attributes given as a list or a dict.
+func TestLiveFieldsGetAttributes(t *testing.T) {
+	cfg := startLive(t)
+	for _, attrs := range []any{
+		[]any{"aggregator", "groupable", "sortable", "searchable", "store", "type"},
+		map[string]any{"aggregator": map[string]any{}, "groupable": map[string]any{}, "sortable": map[string]any{}, "searchable": map[string]any{}, "store": map[string]any{}, "type": map[string]any{}},
+	} {
+		st, res := json2(t, cfg, cfg.User.Key, "sale.order", "fields_get", map[string]any{"attributes": attrs})
+		f, _ := res.(map[string]any)
+		at, _ := f["amount_total"].(map[string]any)
+		name, _ := f["name"].(map[string]any)
+		lines, _ := f["order_line"].(map[string]any)
+		if st != 200 || at["aggregator"] != "sum" || at["groupable"] != true || name["aggregator"] != nil || name["sortable"] != true ||
+			lines["groupable"] != false || lines["store"] != true || len(at) != 6 || at["help"] != nil {
+			t.Errorf("fields_get %T: %d amount_total=%v name=%v order_line=%v", attrs, st, at, name, lines)
+		}
+	}
+	if st, res := json2(t, cfg, cfg.User.Key, "sale.order", "fields_get", map[string]any{"attributes": 42}); st != 422 {
+		t.Errorf("attributes 42: %d %v", st, res)
+	}
+}

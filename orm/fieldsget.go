@@ -55,6 +55,16 @@ func describeField(f *Field) map[string]any {
 	if f.Help != "" {
 		d["help"] = f.Help
 	}
+	// Odoo 19's grouping attributes: numbers sum by default, stored
+	// non-x2many fields (and many2many) can be grouped on.
+	d["aggregator"] = nil
+	switch f.Type {
+	case Integer, Float, Monetary:
+		if f.Name != "id" {
+			d["aggregator"] = "sum"
+		}
+	}
+	d["groupable"] = (f.Stored() && f.Type != Text && f.Type != JSON && f.Name != "id") || f.Type == Many2many
 	if f.Relational() {
 		d["relation"] = f.Comodel
 	}

@@ -26,6 +26,10 @@ type ModelDef struct {
 	Indexes [][]string
 	// Source says where the declaration came from (file name), for errors.
 	Source string
+	// Inherit marks an extension of the registered model Name (Odoo's
+	// _inherit by name): only Fields count; see Registry.Extend. YAML
+	// declares it with "inherit: res.partner".
+	Inherit string
 }
 
 // Meta is a registered model: its fields and storage. It is immutable once

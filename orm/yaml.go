@@ -26,6 +26,8 @@ type yamlModel struct {
 	Parent      string      `yaml:"parent"`
 	Fields      []yamlField `yaml:"fields"`
 	Indexes     [][]string  `yaml:"indexes"`
+	// Inherit extends a registered model instead of declaring one.
+	Inherit string `yaml:"inherit"`
 }
 
 type yamlField struct {
@@ -82,6 +84,13 @@ func ParseYAML(source string, data []byte) ([]ModelDef, error) {
 		d := ModelDef{
 			Name: ym.Name, Description: ym.Description, Order: ym.Order,
 			RecName: ym.RecName, Parent: ym.Parent, Indexes: ym.Indexes, Source: source,
+		}
+		if ym.Inherit != "" {
+			if (ym.Name != "" && ym.Name != ym.Inherit) || ym.Description != "" || ym.Order != "" || ym.RecName != "" || ym.Parent != "" || len(ym.Indexes) > 0 {
+				problems = append(problems, fmt.Errorf("%s: models[%d]: inherit %q adds fields only", source, i, ym.Inherit))
+				continue
+			}
+			d.Name, d.Inherit = ym.Inherit, ym.Inherit
 		}
 		for _, yf := range ym.Fields {
 			fd, err := yf.field()
@@ -170,5 +179,21 @@ func (r *Registry) LoadYAML(fsys fs.FS, dir string) error {
 	if len(problems) > 0 {
 		return errors.Join(problems...)
 	}
-	return r.Define(all...)
+	var defs, ext []ModelDef
+	for _, d := range all {
+		if d.Inherit != "" {
+			ext = append(ext, d)
+		} else {
+			defs = append(defs, d)
+		}
+	}
+	if len(defs) > 0 {
+		if err := r.Define(defs...); err != nil {
+			return err
+		}
+	}
+	if len(ext) > 0 {
+		return r.Extend(ext...)
+	}
+	return nil
 }
