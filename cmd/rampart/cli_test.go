@@ -49,13 +49,7 @@ func TestReadOnlyCommandsDoNotWrite(t *testing.T) {
 	if _, errOut, err := cli(t, nil, "s3cret-passw0rd\n", "users", "create", "--login", "ci-bot", "--password-stdin", d); err != nil {
 		t.Fatalf("users create: %v\n%s", err, errOut)
 	}
-	sum := func() [32]byte {
-		b, err := os.ReadFile(filepath.Join(dir, "rampart.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sha256.Sum256(b)
-	}
+	sum := func() [32]byte { return fileSum(t, filepath.Join(dir, "rampart.db")) }
 	before := sum()
 	for _, args := range [][]string{
 		{"routes", d},
@@ -81,13 +75,7 @@ func TestReadOnlyCommandsOnADemoDatabase(t *testing.T) {
 	demo := rampartest.Demo(t, rampartest.Options{Config: func(c *config.Config) { c.Data = dir }})
 	key := demo.DemoKeys[rampartest.Alice]
 	demo.Close() // its last connection checkpoints the WAL into the file
-	sum := func() [32]byte {
-		b, err := os.ReadFile(filepath.Join(dir, "rampart.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return sha256.Sum256(b)
-	}
+	sum := func() [32]byte { return fileSum(t, filepath.Join(dir, "rampart.db")) }
 	before := sum()
 	d := "--data=" + dir
 	for _, args := range [][]string{
@@ -126,4 +114,14 @@ func openDemoData(t *testing.T, dir string) *rampart.App {
 	}
 	t.Cleanup(func() { app.Close() })
 	return app
+}
+
+// fileSum is the SHA-256 of a file's bytes.
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
 }
