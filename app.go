@@ -167,7 +167,7 @@ func Open(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opti
 	} else if err := privateDatabaseFile(cfg); err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, cfg.DB, cfg.Data, store.Options{})
+	db, err := store.Open(ctx, cfg.DB, cfg.Data, store.Options{ReadOnly: o.ReadOnly})
 	if err != nil {
 		return nil, err
 	}

@@ -95,6 +95,7 @@ type DB struct {
 	// preparing on the one writer connection while a transaction holds it
 	// would wait forever. pgx caches statements itself.
 	readStmts *stmtCache
+	readOnly  bool // SQLite opened with Options.ReadOnly
 	// faults is the test seam that fails chosen steps (faults.go).
 	faults Faults
 	// trips counts statements sent (the round-trip test seam, trips.go).
@@ -180,6 +181,10 @@ type Options struct {
 	// before its planner statistics are refreshed (default
 	// DefaultAnalyzeRows; negative: never).
 	AnalyzeRows int
+	// ReadOnly opens SQLite with every connection query-only and without
+	// the statistics upkeep (PRAGMA optimize), so that commands that only
+	// read (rampart access explain, audit) cannot write to the file.
+	ReadOnly bool
 }
 
 // Open connects to url. An empty url, or one starting with "sqlite:", opens
@@ -215,7 +220,11 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 		}
 	}
 	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=case_sensitive_like(1)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=journal_mode(WAL)&_txlock=immediate")
+	wdsn := "file:" + path + "?" + pragmas + "&_pragma=journal_mode(WAL)&_txlock=immediate"
+	if opt.ReadOnly {
+		wdsn = "file:" + path + "?" + pragmas + "&_pragma=query_only(1)"
+	}
+	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, err
 	}
@@ -233,13 +242,15 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	// for one salesman's orders then reads every row. 0x10002 analyses, at
 	// bounded cost, the tables that have changed enough (SQLite's advice
 	// for long-lived connections); Optimize repeats it while serving.
-	if _, err = w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("optimize sqlite %s: %w", path, err)
-	}
-	if err = keepStat1Only(ctx, w); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("optimize sqlite %s: %w", path, err)
+	if !opt.ReadOnly {
+		if _, err = w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("optimize sqlite %s: %w", path, err)
+		}
+		if err = keepStat1Only(ctx, w); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("optimize sqlite %s: %w", path, err)
+		}
 	}
 	n := opt.Readers
 	if n <= 0 {
@@ -254,7 +265,7 @@ func openSQLite(ctx context.Context, path string, opt Options) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{Dialect: sqliteDialect{}, write: w, read: r, url: "sqlite:" + path,
-		readStmts: newStmtCache(r, 512)}
+		readStmts: newStmtCache(r, 512), readOnly: opt.ReadOnly}
 	db.stats.every = int64(opt.AnalyzeRows)
 	return db, nil
 }
@@ -362,7 +373,7 @@ func keepStat1Only(ctx context.Context, w *sql.DB) error {
 
 // Close closes both pools, letting SQLite record what it learned first.
 func (db *DB) Close() error {
-	if db.Dialect.Name() == "sqlite" {
+	if db.Dialect.Name() == "sqlite" && !db.readOnly {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		db.write.ExecContext(ctx, "PRAGMA optimize")
 		cancel()
