@@ -161,7 +161,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err := a.Metrics.RegisterDB(db); err != nil {
 		return err
 	}
-	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now})
+	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped})
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
 		return err

@@ -25,6 +25,7 @@
 //	rampart_ratelimit_refused_total{policy}             counter
 //	rampart_ratelimit_redis_fallback_total{outcome}     counter (local|deny)
 //	rampart_orm_sudo_total{model}                       counter
+//	rampart_audit_dropped_total                         counter
 //	rampart_db_connections_{max,open,in_use,idle}{pool} gauges
 //	rampart_db_waits_total, rampart_db_wait_seconds_total, rampart_db_closed_*_total{pool}
 //
@@ -74,6 +75,7 @@ type Metrics struct {
 	rateLimited   *prometheus.CounterVec
 	redisFallback *prometheus.CounterVec
 	sudo          *prometheus.CounterVec
+	auditDropped  prometheus.Counter
 
 	routes, reasons, policies, outcomes, models *labelSet
 	series                                      sync.Map // seriesKey → routeSeries
@@ -126,6 +128,8 @@ func New(opt Options) *Metrics {
 			"Rate-limit decisions taken without Redis, by outcome (local: decided per instance; deny: refused).", "outcome"),
 		sudo: counter("orm", "sudo_total",
 			"Operations run under sudo, by model.", "model"),
+		auditDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "audit", Name: "dropped_total",
+			Help: "Detached audit entries (denials) dropped because the queue was full; each is still logged."}),
 		routes:   newLabelSet(1000),
 		reasons:  newLabelSet(50),
 		policies: newLabelSet(100),
@@ -137,7 +141,7 @@ func New(opt Options) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{Namespace: ns}),
 		m.requests, m.latency, m.inFlight, m.authFailures, m.pileUps,
-		m.rateLimited, m.redisFallback, m.sudo,
+		m.rateLimited, m.redisFallback, m.sudo, m.auditDropped,
 	)
 	return m
 }
@@ -246,6 +250,14 @@ func (m *Metrics) Sudo(model string) {
 		return
 	}
 	m.sudo.WithLabelValues(m.models.value(model)).Inc()
+}
+
+// AuditDropped counts one detached audit entry dropped at a full queue.
+func (m *Metrics) AuditDropped() {
+	if m == nil {
+		return
+	}
+	m.auditDropped.Inc()
 }
 
 // AuthFailure counts one failed authentication by reason (a short fixed
