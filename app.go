@@ -35,6 +35,7 @@ import (
 	"github.com/rampart/rampart/odoorpc"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratepolicy"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/tlsutil"
 )
@@ -396,7 +397,7 @@ func serveUntil(ctx context.Context, ln net.Listener, s *http.Server) error {
 // also checks the database and answers 500 when it is down.
 func (a *App) healthRoute() *Route {
 	return &Route{
-		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone, RateLimit: "none",
+		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone, RateLimit: ratepolicy.None,
 		Handler: func(r *Request) (any, error) {
 			if r.HTTP.URL.Query().Get("db_server_status") == "" {
 				return map[string]any{"status": "pass"}, nil

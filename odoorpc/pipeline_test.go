@@ -13,7 +13,7 @@ import (
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/odoorpc/xmlrpc"
 	"github.com/rampart/rampart/orm"
-	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // stages counts every pipeline stage a request goes through and what the
@@ -23,7 +23,7 @@ type stages struct {
 	mu     sync.Mutex
 	counts map[string]int
 	// post-auth: the policy asked for and whether the caller was known.
-	postPolicy []string
+	postPolicy []ratepolicy.Name
 	postUser   []int64
 	// envs: the method each Env was opened for, and its read-only flag.
 	envs []envSeen
@@ -119,14 +119,14 @@ func TestEveryStageOncePerRPCCall(t *testing.T) {
 		name, path, ctype, body string
 		auth                    string
 		env                     int
-		policy                  string
+		policy                  ratepolicy.Name
 		user                    int64
 	}{
 		{"xmlrpc execute_kw", "/xmlrpc/2/object", "text/xml", search, "", 1, "", 6},
 		{"xmlrpc v1 execute", "/xmlrpc/object", "text/xml",
 			xmlCall("execute", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("write"), xa(xi("1")), "<struct></struct>"), "", 1, "", 2},
 		{"jsonrpc execute_kw", "/jsonrpc", "application/json", execKw(6, "demo", "res.partner", "search_count", []any{[]any{}}, nil), "", 1, "", 6},
-		{"jsonrpc version", "/jsonrpc", "application/json", rpcBody(map[string]any{"service": "common", "method": "version", "args": []any{}}), "", 0, ratelimit.NoPolicy, 0},
+		{"jsonrpc version", "/jsonrpc", "application/json", rpcBody(map[string]any{"service": "common", "method": "version", "args": []any{}}), "", 0, ratepolicy.None, 0},
 		{"call_kw", "/web/dataset/call_kw", "application/json", callKw("search_count", []any{[]any{}}), "cookie", 1, "", 2},
 		{"json2", "/json/2/res.partner/search_count", "application/json", `{"domain":[]}`, "bearer", 1, "", 6},
 	}
@@ -176,7 +176,7 @@ func TestPerRequestFactsDoNotLeak(t *testing.T) {
 	h, routes := stageServer(t, st)
 	type snap struct {
 		ro    bool
-		limit string
+		limit ratepolicy.Name
 		scope string
 	}
 	before := map[*httpd.Route]snap{}

@@ -107,7 +107,7 @@ func cmdRoutes(ctx context.Context, env *cliEnv, args []string) error {
 	var rows []row
 	for _, r := range app.HTTP.Routes() {
 		x := row{Path: r.FullPath(), Name: r.Name, Type: string(r.Type), Auth: string(r.Auth), Methods: r.Methods,
-			CSRF: r.CSRFEnabled(), Scope: r.Scope, RateLimit: r.RateLimit, Version: r.Version}
+			CSRF: r.CSRFEnabled(), Scope: r.Scope, RateLimit: string(r.RateLimit), Version: r.Version}
 		if r.CORS != nil {
 			x.CORS = r.CORS.Origins
 		}
