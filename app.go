@@ -252,7 +252,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s.Limiter = a.Limiter
 	s.CSRF = a.CSRF
 	s.Envs = envFactory{reg: a.Registry, db: db}
-	s.Observer = a.Metrics
+	s.Observer = httpObserver{a.Metrics}
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
@@ -448,6 +448,20 @@ func (o authObserver) Authenticate(r *httpd.Request) error {
 		}
 	}
 	return err
+}
+
+// httpObserver is metrics' adapter to httpd: the route of each finished
+// request (its name, else its path; "" when no route matched).
+type httpObserver struct{ m *metrics.Metrics }
+
+func (o httpObserver) Observe(r *httpd.Request, status int, _ int64, d time.Duration) {
+	route := ""
+	if r != nil && r.Route != nil {
+		if route = r.Route.Name; route == "" {
+			route = r.Route.Path
+		}
+	}
+	o.m.ObserveRoute(route, status, d)
 }
 
 // authEvents sends identity's events to the audit trail and to metrics.

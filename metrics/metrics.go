@@ -4,8 +4,8 @@
 // refusals, Redis fallbacks, sudo and the database pools, and a detector
 // that warns when failed authentications pile up on one IP or one login.
 //
-// The integrator builds one Metrics in main, passes it as httpd's
-// Observer and ratelimit's Recorder, hands it to identity and orm for
+// The integrator builds one Metrics in main, adapts ObserveRoute to httpd's
+// Observer, passes it as ratelimit's Recorder, hands it to identity and orm for
 // AuthFailure and Sudo, and serves Handler on the admin listener
 // (loopback by default: the series name routes and reveal traffic).
 //
@@ -42,8 +42,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/rampart/rampart/httpd"
 )
 
 // Options tune New. Zero values take the defaults.
@@ -81,8 +79,6 @@ type Metrics struct {
 	series                                      sync.Map // seriesKey → routeSeries
 	pile                                        *pileUp
 }
-
-var _ httpd.Observer = (*Metrics)(nil)
 
 // New builds the registry with the Go runtime and process collectors and
 // rampart's own. Database pools are added with RegisterDB.
@@ -169,17 +165,15 @@ func (e errorLog) Println(v ...any) {
 	e.l.Error("metrics: scrape failed", "detail", slog.AnyValue(v))
 }
 
-// Observe implements httpd.Observer: one call per finished request.
-func (m *Metrics) Observe(r *httpd.Request, status int, _ int64, d time.Duration) {
+// ObserveRoute records one finished request of the named route ("" for
+// a request no route matched). The integrator adapts it to httpd's
+// Observer, so that metrics does not depend on the transport.
+func (m *Metrics) ObserveRoute(route string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	route := "unmatched"
-	if r != nil && r.Route != nil {
-		route = r.Route.Name
-		if route == "" {
-			route = r.Route.Path
-		}
+	if route == "" {
+		route = "unmatched"
 	}
 	k := seriesKey{route, status}
 	v, ok := m.series.Load(k)
@@ -214,7 +208,7 @@ type routeSeries struct {
 }
 
 // InFlight wraps the server's outermost handler to count requests being
-// served (Observe only sees requests that have finished).
+// served (ObserveRoute only sees requests that have finished).
 func (m *Metrics) InFlight(next http.Handler) http.Handler {
 	if m == nil {
 		return next
