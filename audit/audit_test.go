@@ -182,9 +182,10 @@ func TestDetachedQueueBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	dropped := int(tr.Dropped())
-	// The writer goroutine may have taken the first entry before it
-	// blocked on the held connection: at most MaxPending+1 are kept.
-	if len(got) < 5 || len(got) > 6 || len(got)+dropped != total || onDrop != dropped {
-		t.Errorf("stored %d, dropped %d (OnDrop %d) of %d; want 5 or 6 stored and every other one counted", len(got), dropped, onDrop, total)
+	// The writer goroutine may have taken one batch (at most MaxPending)
+	// before it blocked on the held connection: between MaxPending and
+	// twice that are kept.
+	if len(got) < 5 || len(got) > 10 || len(got)+dropped != total || onDrop != dropped {
+		t.Errorf("stored %d, dropped %d (OnDrop %d) of %d; want 5 to 10 stored and every other one counted", len(got), dropped, onDrop, total)
 	}
 }

@@ -20,8 +20,9 @@ func fsSub() (fs.FS, error) { return fs.Sub(migrationFS, "migrations") }
 // is only released after we return. So entries are queued and a
 // background goroutine writes them as soon as the writer is free. Flush
 // waits for the queue to empty (tests, shutdown). The queue is bounded
-// (Options.MaxPending): an entry that finds it full is logged and counted
-// as dropped, never waited for.
+// (Options.MaxPending; with the batch being written, at most twice that
+// in memory): an entry that finds it full is logged and counted as
+// dropped, never waited for.
 func (t *Trail) Detached(e Entry) {
 	t.stamp(&e)
 	t.mu.Lock()
