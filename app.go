@@ -43,6 +43,7 @@ import (
 	"github.com/rampart/rampart/odoorpc"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratepolicy"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/tlsutil"
 )
@@ -314,7 +315,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err := a.Metrics.RegisterDB(db); err != nil {
 		return err
 	}
-	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now})
+	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped})
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
 		return err
@@ -404,7 +405,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s.Limiter = a.Limiter
 	s.CSRF = a.CSRF
 	s.Envs = envFactory{reg: a.Registry, db: db}
-	s.Observer = a.Metrics
+	s.Observer = httpObserver{a.Metrics}
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
@@ -581,7 +582,7 @@ func serveUntil(ctx context.Context, ln net.Listener, s *http.Server) error {
 // channel) while still ready. docs/operations.md describes both.
 func (a *App) healthRoute() *Route {
 	return &Route{
-		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone, RateLimit: "none",
+		Name: "health", Path: "/web/health", Type: TypeHTTP, Auth: AuthNone, RateLimit: ratepolicy.None,
 		Handler: func(r *Request) (any, error) {
 			if r.HTTP.URL.Query().Get("db_server_status") == "" {
 				return map[string]any{"status": "pass"}, nil
@@ -642,6 +643,20 @@ func (o authObserver) Authenticate(r *httpd.Request) error {
 		}
 	}
 	return err
+}
+
+// httpObserver is metrics' adapter to httpd: the route of each finished
+// request (its name, else its path; "" when no route matched).
+type httpObserver struct{ m *metrics.Metrics }
+
+func (o httpObserver) Observe(r *httpd.Request, status int, _ int64, d time.Duration) {
+	route := ""
+	if r != nil && r.Route != nil {
+		if route = r.Route.Name; route == "" {
+			route = r.Route.Path
+		}
+	}
+	o.m.ObserveRoute(route, status, d)
 }
 
 // authEvents sends identity's events to the audit trail and to metrics.

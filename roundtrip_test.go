@@ -85,7 +85,7 @@ func newW1Server(t *testing.T, dbURL string) *w1Server {
 		t.Fatal(err)
 	}
 	app, err := rampart.New(ctx, c, slog.New(slog.DiscardHandler), rampart.Options{
-		Apps: []rampart.AppSource{rampart.SalesApp()}, InsecureFastHashing: true, Stdout: io.Discard})
+		Apps: []rampart.AppSource{sales.App()}, InsecureFastHashing: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,6 +111,11 @@ type Trail struct {
 	busy    bool
 	done    chan struct{}
 	stopped bool
+	// maxPending bounds the queue: a flood of denials while the writer is
+	// slow or the database down must not grow memory without limit.
+	maxPending int
+	dropped    uint64 // entries refused because the queue was full
+	onDrop     func()
 }
 
 // Options configure a Trail. Zero values pick defaults.
@@ -118,12 +123,25 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// MaxPending bounds the detached queue (default DefaultMaxPending).
+	// An entry that finds it full is dropped: logged, counted (Dropped)
+	// and reported to OnDrop.
+	MaxPending int
+	// OnDrop, when set, is called once per dropped entry (a metric).
+	OnDrop func()
 }
+
+// DefaultMaxPending is the detached queue's default bound: far more than
+// a healthy writer ever has waiting, small enough to be harmless memory.
+const DefaultMaxPending = 10_000
 
 // New returns a Trail on db. Call Close when done to flush detached entries.
 func New(db *store.DB, opt Options) *Trail {
-	t := &Trail{db: db, log: opt.Logger, now: opt.Now,
+	t := &Trail{db: db, log: opt.Logger, now: opt.Now, maxPending: opt.MaxPending, onDrop: opt.OnDrop,
 		wake: make(chan struct{}, 1), done: make(chan struct{})}
+	if t.maxPending <= 0 {
+		t.maxPending = DefaultMaxPending
+	}
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}

@@ -147,3 +147,45 @@ func TestAuthEvents(t *testing.T) {
 		t.Errorf("throttled entry %+v", e)
 	}
 }
+
+// TestDetachedQueueBounded: while the one SQLite writer is held (a
+// refused request's own transaction), denials queue up to MaxPending; the
+// rest are dropped, each counted (Dropped, OnDrop) and none silently:
+// stored + dropped is every entry, and the stored ones are written once
+// the writer is free.
+func TestDetachedQueueBounded(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	set, err := audit.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx, set); err != nil {
+		t.Fatal(err)
+	}
+	var onDrop int
+	tr := audit.New(db, audit.Options{MaxPending: 5, OnDrop: func() { onDrop++ }})
+	t.Cleanup(func() { tr.Close() })
+	const total = 20
+	err = db.Write(ctx, func(*store.Tx) error {
+		for i := range total {
+			tr.Detached(audit.Entry{UserID: 2, Op: audit.OpDenied, Model: "sale.order", IDs: []int64{int64(i + 1)}, RequestID: "flood"})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Flush()
+	got, err := tr.Search(ctx, audit.Filter{RequestID: "flood", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := int(tr.Dropped())
+	// The writer goroutine may have taken one batch (at most MaxPending)
+	// before it blocked on the held connection: between MaxPending and
+	// twice that are kept.
+	if len(got) < 5 || len(got) > 10 || len(got)+dropped != total || onDrop != dropped {
+		t.Errorf("stored %d, dropped %d (OnDrop %d) of %d; want 5 to 10 stored and every other one counted", len(got), dropped, onDrop, total)
+	}
+}

@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"time"
 
@@ -18,13 +19,25 @@ func fsSub() (fs.FS, error) { return fs.Sub(migrationFS, "migrations") }
 // a synchronous second write transaction would wait for a connection that
 // is only released after we return. So entries are queued and a
 // background goroutine writes them as soon as the writer is free. Flush
-// waits for the queue to empty (tests, shutdown).
+// waits for the queue to empty (tests, shutdown). The queue is bounded
+// (Options.MaxPending; with the batch being written, at most twice that
+// in memory): an entry that finds it full is logged and counted as
+// dropped, never waited for.
 func (t *Trail) Detached(e Entry) {
 	t.stamp(&e)
 	t.mu.Lock()
 	if t.stopped {
 		t.mu.Unlock()
 		t.logLost(e, nil)
+		return
+	}
+	if len(t.pending) >= t.maxPending {
+		t.dropped++
+		t.mu.Unlock()
+		t.logLost(e, errQueueFull)
+		if t.onDrop != nil {
+			t.onDrop()
+		}
 		return
 	}
 	t.pending = append(t.pending, e)
@@ -76,6 +89,17 @@ func (t *Trail) writePending() {
 		t.idle.Broadcast()
 	}
 	t.mu.Unlock()
+}
+
+// errQueueFull is why an entry dropped at a full queue was lost.
+var errQueueFull = errors.New("detached audit queue full")
+
+// Dropped is how many detached entries were refused because the queue
+// was full.
+func (t *Trail) Dropped() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.dropped
 }
 
 // logLost puts an entry that could not be stored into the log, so that it

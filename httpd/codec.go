@@ -63,11 +63,11 @@ func (c json2Codec) Decode(r *Request, body []byte) error {
 }
 
 // WriteResult: the bare result.
-func (c json2Codec) WriteResult(r *Request, result any) { writeJSON(r.W, http.StatusOK, result) }
+func (c json2Codec) WriteResult(r *Request, result any) { c.s.writeJSON(r.W, http.StatusOK, result) }
 
 // WriteError: the status of the kind, Odoo's serialized exception.
 func (c json2Codec) WriteError(r *Request, e *errs.Error) {
-	writeJSON(r.W, e.Kind.Status(), c.s.errorBody(r, e))
+	c.s.writeJSON(r.W, e.Kind.Status(), c.s.errorBody(r, e))
 }
 
 // Decode: a JSON-RPC 2.0 envelope whose params are an object (named
@@ -112,7 +112,7 @@ func (c jsonrpcCodec) WriteResult(r *Request, result any) {
 	if result != nil {
 		env["result"] = result
 	}
-	writeJSON(r.W, http.StatusOK, env)
+	c.s.writeJSON(r.W, http.StatusOK, env)
 }
 
 // WriteError: the envelope with Odoo's code and message.
@@ -135,7 +135,7 @@ func (c jsonrpcCodec) WriteError(r *Request, e *errs.Error) {
 		errs.TooManyRequests, errs.SessionExpired, errs.Unauthorized, errs.Unavailable:
 		httpStatus = e.Kind.Status()
 	}
-	writeJSON(r.W, httpStatus, map[string]any{
+	c.s.writeJSON(r.W, httpStatus, map[string]any{
 		"jsonrpc": "2.0", "id": r.rpcID,
 		"error": map[string]any{"code": code, "message": message, "data": c.s.errorBody(r, e)},
 	})
@@ -147,7 +147,7 @@ func (httpCodec) Decode(*Request, []byte) error { return nil }
 
 // WriteResult: HTML for a string, bytes as they are, a redirect, nothing
 // (204), or JSON for anything else.
-func (httpCodec) WriteResult(r *Request, result any) {
+func (c httpCodec) WriteResult(r *Request, result any) {
 	w := r.W
 	switch v := result.(type) {
 	case written:
@@ -164,7 +164,7 @@ func (httpCodec) WriteResult(r *Request, result any) {
 	case nil:
 		w.WriteHeader(http.StatusNoContent)
 	default:
-		writeJSON(w, http.StatusOK, v)
+		c.s.writeJSON(w, http.StatusOK, v)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/principal"
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // Type is a route's dispatcher: how input is read and results and errors
@@ -86,8 +87,9 @@ type Route struct {
 	// Scope is the API-key scope a bearer caller's key must carry.
 	Scope string
 	// RateLimit names the rate-limit policy applied after authentication;
-	// "" picks the default for the auth mode.
-	RateLimit string
+	// "" (ratepolicy.Default) picks the caller's default, ratepolicy.None
+	// skips the post-auth limit.
+	RateLimit ratepolicy.Name
 	// Version, when > 0, serves the route under /api/v{Version}{Path}.
 	Version int
 	// Deprecated and Sunset add the Deprecation and Sunset headers;
@@ -160,7 +162,7 @@ type Request struct {
 	// post-auth policy ("" the caller's default, "none" no post-auth
 	// limit); Scope is the API-key scope a bearer key must carry.
 	ReadOnly  bool
-	RateLimit string
+	RateLimit ratepolicy.Name
 	Scope     string
 	// Credentials are the ones the call carries (AuthCall routes).
 	Credentials *Credentials

@@ -116,10 +116,11 @@ type Server struct {
 	// TLS-policy layers added by other packages.
 	Middleware []func(http.Handler) http.Handler
 
-	mu      sync.Mutex
-	routes  []*Route
-	byPath  map[string]*pathRoutes
-	handler http.Handler
+	mu       sync.Mutex
+	jsonBufs sync.Pool // *[]byte response buffers (writeJSON)
+	routes   []*Route
+	byPath   map[string]*pathRoutes
+	handler  http.Handler
 }
 
 // pathRoutes are the routes that share one mux pattern, by method.

@@ -66,8 +66,26 @@ func (s *Server) errorBody(r *Request, e *errs.Error) map[string]any {
 	return body
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := jsonx.Append(make([]byte, 0, 1024), v)
+// maxPooledJSON bounds the response buffers kept for reuse
+// (Server.jsonBufs): a search_read answer is a few KB, and growing a fresh
+// buffer for each was several allocations and copies per request. A
+// buffer that grew larger is dropped, not kept.
+const maxPooledJSON = 64 << 10
+
+// writeJSON writes v as the JSON body with status.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	bp, _ := s.jsonBufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, 0, 4096)
+		bp = &b
+	}
+	defer func() {
+		if cap(*bp) <= maxPooledJSON {
+			s.jsonBufs.Put(bp)
+		}
+	}()
+	b, err := jsonx.Append((*bp)[:0], v)
+	*bp = b[:0]
 	if err != nil {
 		status = http.StatusInternalServerError
 		b = []byte(`{"name":"werkzeug.exceptions.InternalServerError","message":"internal error: result is not JSON-serializable","arguments":[],"context":{},"debug":""}`)

@@ -7,6 +7,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // Routes returns identity's native JSON-2 endpoints, for the integrator to
@@ -29,8 +30,8 @@ import (
 // login and logout are auth=none (they manage the cookie themselves); the
 // others are auth=user: a session, not an API key, manages credentials.
 // LoginRateLimit is the rate-limit policy of every route that takes a
-// password (package ratelimit defines it, per client IP).
-const LoginRateLimit = "login_ip"
+// password (package ratelimit defines its rate, per client IP).
+const LoginRateLimit = ratepolicy.LoginIP
 
 func (s *Service) Routes() []*httpd.Route {
 	getPost := []string{"GET", "POST"}

@@ -3,17 +3,14 @@ package metrics
 import (
 	"testing"
 	"time"
-
-	"github.com/rampart/rampart/httpd"
 )
 
 // BenchmarkObserve is the per-request cost of the Observer.
 func BenchmarkObserve(b *testing.B) {
 	m := New(Options{})
-	r := &httpd.Request{Route: &httpd.Route{Name: "sale.order.search_read"}}
 	b.ReportAllocs()
 	for b.Loop() {
-		m.Observe(r, 200, 512, 3*time.Millisecond)
+		m.ObserveRoute("sale.order.search_read", 200, 3*time.Millisecond)
 	}
 }
 

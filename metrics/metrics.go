@@ -4,8 +4,8 @@
 // refusals, Redis fallbacks, sudo and the database pools, and a detector
 // that warns when failed authentications pile up on one IP or one login.
 //
-// The integrator builds one Metrics in main, passes it as httpd's
-// Observer and ratelimit's Recorder, hands it to identity and orm for
+// The integrator builds one Metrics in main, adapts ObserveRoute to httpd's
+// Observer, passes it as ratelimit's Recorder, hands it to identity and orm for
 // AuthFailure and Sudo, and serves Handler on the admin listener
 // (loopback by default: the series name routes and reveal traffic).
 //
@@ -25,6 +25,7 @@
 //	rampart_ratelimit_refused_total{policy}             counter
 //	rampart_ratelimit_redis_fallback_total{outcome}     counter (local|deny)
 //	rampart_orm_sudo_total{model}                       counter
+//	rampart_audit_dropped_total                         counter
 //	rampart_db_connections_{max,open,in_use,idle}{pool} gauges
 //	rampart_db_waits_total, rampart_db_wait_seconds_total, rampart_db_closed_*_total{pool}
 //
@@ -41,8 +42,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/rampart/rampart/httpd"
 )
 
 // Options tune New. Zero values take the defaults.
@@ -74,13 +73,12 @@ type Metrics struct {
 	rateLimited   *prometheus.CounterVec
 	redisFallback *prometheus.CounterVec
 	sudo          *prometheus.CounterVec
+	auditDropped  prometheus.Counter
 
 	routes, reasons, policies, outcomes, models *labelSet
 	series                                      sync.Map // seriesKey → routeSeries
 	pile                                        *pileUp
 }
-
-var _ httpd.Observer = (*Metrics)(nil)
 
 // New builds the registry with the Go runtime and process collectors and
 // rampart's own. Database pools are added with RegisterDB.
@@ -126,6 +124,8 @@ func New(opt Options) *Metrics {
 			"Rate-limit decisions taken without Redis, by outcome (local: decided per instance; deny: refused).", "outcome"),
 		sudo: counter("orm", "sudo_total",
 			"Operations run under sudo, by model.", "model"),
+		auditDropped: prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Subsystem: "audit", Name: "dropped_total",
+			Help: "Detached audit entries (denials) dropped because the queue was full; each is still logged."}),
 		routes:   newLabelSet(1000),
 		reasons:  newLabelSet(50),
 		policies: newLabelSet(100),
@@ -137,7 +137,7 @@ func New(opt Options) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{Namespace: ns}),
 		m.requests, m.latency, m.inFlight, m.authFailures, m.pileUps,
-		m.rateLimited, m.redisFallback, m.sudo,
+		m.rateLimited, m.redisFallback, m.sudo, m.auditDropped,
 	)
 	return m
 }
@@ -165,17 +165,15 @@ func (e errorLog) Println(v ...any) {
 	e.l.Error("metrics: scrape failed", "detail", slog.AnyValue(v))
 }
 
-// Observe implements httpd.Observer: one call per finished request.
-func (m *Metrics) Observe(r *httpd.Request, status int, _ int64, d time.Duration) {
+// ObserveRoute records one finished request of the named route ("" for
+// a request no route matched). The integrator adapts it to httpd's
+// Observer, so that metrics does not depend on the transport.
+func (m *Metrics) ObserveRoute(route string, status int, d time.Duration) {
 	if m == nil {
 		return
 	}
-	route := "unmatched"
-	if r != nil && r.Route != nil {
-		route = r.Route.Name
-		if route == "" {
-			route = r.Route.Path
-		}
+	if route == "" {
+		route = "unmatched"
 	}
 	k := seriesKey{route, status}
 	v, ok := m.series.Load(k)
@@ -210,7 +208,7 @@ type routeSeries struct {
 }
 
 // InFlight wraps the server's outermost handler to count requests being
-// served (Observe only sees requests that have finished).
+// served (ObserveRoute only sees requests that have finished).
 func (m *Metrics) InFlight(next http.Handler) http.Handler {
 	if m == nil {
 		return next
@@ -246,6 +244,14 @@ func (m *Metrics) Sudo(model string) {
 		return
 	}
 	m.sudo.WithLabelValues(m.models.value(model)).Inc()
+}
+
+// AuditDropped counts one detached audit entry dropped at a full queue.
+func (m *Metrics) AuditDropped() {
+	if m == nil {
+		return
+	}
+	m.auditDropped.Inc()
 }
 
 // AuthFailure counts one failed authentication by reason (a short fixed

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/ratelimit"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
@@ -48,12 +47,12 @@ func scrape(t *testing.T, m *Metrics) map[string]float64 {
 
 func TestSeriesMove(t *testing.T) {
 	m := New(Options{})
-	route := &httpd.Route{Name: "sale.order.search_read", Path: "/json/2/{model}/{method}"}
+	route := "sale.order.search_read"
 	before := scrape(t, m)
-	m.Observe(&httpd.Request{Route: route}, 200, 10, 30*time.Millisecond)
-	m.Observe(&httpd.Request{Route: route}, 200, 10, 30*time.Millisecond)
-	m.Observe(&httpd.Request{Route: route}, 429, 10, time.Millisecond)
-	m.Observe(&httpd.Request{}, 404, 0, time.Millisecond)
+	m.ObserveRoute(route, 200, 30*time.Millisecond)
+	m.ObserveRoute(route, 200, 30*time.Millisecond)
+	m.ObserveRoute(route, 429, time.Millisecond)
+	m.ObserveRoute("", 404, time.Millisecond)
 	m.AuthFailure("bad_password", "192.0.2.1", "admin")
 	m.RateLimited("user")
 	m.RedisFallback("local")
@@ -95,7 +94,7 @@ func TestSeriesMove(t *testing.T) {
 
 func TestNilMetricsIsNoop(t *testing.T) {
 	var m *Metrics
-	m.Observe(&httpd.Request{}, 200, 0, time.Second)
+	m.ObserveRoute("", 200, time.Second)
 	m.AuthFailure("x", "1.2.3.4", "bob")
 	m.RateLimited("p")
 	m.RedisFallback("local")

@@ -236,6 +236,13 @@ func serveRoutes(t *testing.T, auth httpd.Authenticator, lim httpd.Limiter, envs
 // routesHandler is the httpd handler serving Routes(d).
 func routesHandler(t testing.TB, auth httpd.Authenticator, lim httpd.Limiter, envs httpd.EnvFactory, d Deps) http.Handler {
 	t.Helper()
+	h, _ := routesHandlerAndRoutes(t, auth, lim, envs, d)
+	return h
+}
+
+// routesHandlerAndRoutes also returns the registered routes.
+func routesHandlerAndRoutes(t testing.TB, auth httpd.Authenticator, lim httpd.Limiter, envs httpd.EnvFactory, d Deps) (http.Handler, []*httpd.Route) {
+	t.Helper()
 	cfg := httpd.Config{}
 	cfg.Defaults()
 	cfg.MaxBody = 64 << 10
@@ -255,7 +262,7 @@ func routesHandler(t testing.TB, auth httpd.Authenticator, lim httpd.Limiter, en
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	return h, routes
 }
 
 type response struct {

@@ -3,7 +3,7 @@ package odoorpc
 import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
-	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // rpcCall is one legacy RPC call: /jsonrpc params {service, method,
@@ -29,7 +29,7 @@ func (s *Service) prepareRPC(r *httpd.Request) error {
 		return err
 	}
 	r.Input = c
-	r.RateLimit = ratelimit.NoPolicy
+	r.RateLimit = ratepolicy.None
 	if c.service != "object" {
 		return nil
 	}
@@ -38,7 +38,7 @@ func (s *Service) prepareRPC(r *httpd.Request) error {
 		return err
 	}
 	r.Credentials = cred
-	r.RateLimit = "" // the caller's default policy: apikey or user
+	r.RateLimit = ratepolicy.Default // the caller's own: per key, else per user
 	r.ReadOnly = r.Route.ReadOnly || s.deps.Methods.readOnly(c.model, c.name)
 	return nil
 }

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratepolicy"
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
@@ -21,7 +21,7 @@ func (s *Service) webRoutes() []*httpd.Route {
 	}
 	// It takes a password: the rate limiter's login budget applies.
 	authenticate := jr("web-session-authenticate", "/web/session/authenticate", httpd.AuthNone, s.handleAuthenticate)
-	authenticate.RateLimit = ratelimit.PolicyLoginIP
+	authenticate.RateLimit = ratepolicy.LoginIP
 	return []*httpd.Route{
 		jr("web-version-info", "/web/webclient/version_info", httpd.AuthNone, func(*httpd.Request) (any, error) {
 			return versionInfo(), nil

@@ -119,7 +119,7 @@ func TestNeedCompilerFailsUnderCI(t *testing.T) {
 	for _, ci := range []string{"", "true"} {
 		t.Setenv("CI", ci)
 		rec := &recordTB{TB: t}
-		needCompiler(rec, db, NewRegistry())
+		needCompiler(rec, db, NewRegistry(AllowAll{}))
 		want := map[string]string{"": "skip", "true": "fatal"}[ci]
 		if rec.first != want {
 			t.Errorf("CI=%q: %q, want %q", ci, rec.first, want)

@@ -81,7 +81,7 @@ func TestInheritRefusals(t *testing.T) {
 		{"models:\n  - inherit: res.partner\n    fields: [{name: a_id, type: many2one, comodel: nope}]\n", "unknown comodel"},
 		{"models:\n  - inherit: res.partner\n    order: name\n    fields: [{name: a, type: char}]\n", "adds fields only"},
 	} {
-		r := NewRegistry()
+		r := NewRegistry(AllowAll{})
 		err := r.LoadYAML(fstest.MapFS{"x.yaml": {Data: []byte(c.yaml)}}, ".")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.yaml, err, c.want)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // Store kinds and Redis failure modes accepted by Config.
@@ -22,17 +24,18 @@ const (
 
 // Built-in policy names. Config.Policies may redefine any of them and add
 // others for routes to name.
+// The names are spelled once, in package ratepolicy.
 const (
-	PolicyIP        = "ip"         // pre-auth flood guard, per client address
-	PolicyAnonymous = "anonymous"  // post-auth, callers without a user, per address
-	PolicyUser      = "user"       // post-auth, per user id
-	PolicyAPIKey    = "apikey"     // post-auth, per API key id
-	PolicyLoginIP   = "login_ip"   // login attempts per client address
-	PolicyLoginUser = "login_user" // login attempts per login
+	PolicyIP        = string(ratepolicy.IP)        // pre-auth flood guard, per client address
+	PolicyAnonymous = string(ratepolicy.Anonymous) // post-auth, callers without a user, per address
+	PolicyUser      = string(ratepolicy.User)      // post-auth, per user id
+	PolicyAPIKey    = string(ratepolicy.APIKey)    // post-auth, per API key id
+	PolicyLoginIP   = string(ratepolicy.LoginIP)   // login attempts per client address
+	PolicyLoginUser = string(ratepolicy.LoginUser) // login attempts per login
 
 	// NoPolicy, as a Route.RateLimit, exempts the route from the
 	// post-auth stage. It cannot name a policy.
-	NoPolicy = "none"
+	NoPolicy = string(ratepolicy.None)
 )
 
 // Config is the rate-limit section of rampart's configuration, embedded by

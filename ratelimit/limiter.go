@@ -17,6 +17,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // Options carries a Limiter's collaborators. All are optional.
@@ -138,10 +139,10 @@ func (l *Limiter) Policy(name string) (Policy, bool) {
 // The integrator calls it when registering routes, so that a typo stops
 // start-up instead of silently falling back to the default at run time.
 func (l *Limiter) CheckRoute(rt *httpd.Route) error {
-	if rt.RateLimit == "" || rt.RateLimit == NoPolicy {
+	if rt.RateLimit == ratepolicy.Default || rt.RateLimit == ratepolicy.None {
 		return nil
 	}
-	if _, ok := l.policies[rt.RateLimit]; !ok {
+	if _, ok := l.policies[string(rt.RateLimit)]; !ok {
 		return fmt.Errorf("route %s: rate limit policy %q is not configured", rt.Path, rt.RateLimit)
 	}
 	return nil
@@ -219,7 +220,7 @@ func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key st
 		subject := l.appendClient(append(buf[:0], "ip:"...), r.Client)
 		return p, p.Name + ":" + string(subject), true
 	}
-	name := r.RateLimit // the request's policy: its route's, or what Prepare chose
+	name := string(r.RateLimit) // the request's policy: its route's, or what Prepare chose
 	if name == NoPolicy {
 		return Policy{}, "", false
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // countingRecorder is a Recorder for tests.
@@ -136,7 +137,7 @@ func TestLimitStagesAndKeys(t *testing.T) {
 
 func TestLimitNoneAndDisabled(t *testing.T) {
 	l := newTestLimiter(t, smallConfig(), Options{})
-	health := &httpd.Route{Name: "health", RateLimit: NoPolicy}
+	health := &httpd.Route{Name: "health", RateLimit: ratepolicy.None}
 	for range 10 {
 		r := request(health, nil, "192.0.2.1")
 		if err := l.Limit(r, httpd.PostAuth); err != nil {
@@ -256,7 +257,7 @@ func TestAllowLogin(t *testing.T) {
 func TestCheckRoute(t *testing.T) {
 	l := newTestLimiter(t, smallConfig(), Options{})
 	for _, ok := range []string{"", NoPolicy, "export", PolicyUser} {
-		if err := l.CheckRoute(&httpd.Route{Path: "/p", RateLimit: ok}); err != nil {
+		if err := l.CheckRoute(&httpd.Route{Path: "/p", RateLimit: ratepolicy.Name(ok)}); err != nil {
 			t.Errorf("CheckRoute(%q): %v", ok, err)
 		}
 	}

@@ -31,7 +31,7 @@ func TestThroughDispatcher(t *testing.T) {
 	var cfg httpd.Config
 	cfg.Defaults()
 	srv := httpd.New(cfg, slog.New(slog.DiscardHandler))
-	srv.Limiter, srv.Observer = lim, m
+	srv.Limiter, srv.Observer = lim, routeObserver{m}
 	srv.Middleware = append(srv.Middleware, m.InFlight)
 	route := &httpd.Route{Name: "ping", Path: "/api/ping", Type: httpd.TypeJSON2, Auth: httpd.AuthNone, RateLimit: "tiny",
 		Handler: func(*httpd.Request) (any, error) { return map[string]bool{"ok": true}, nil }}
@@ -86,4 +86,11 @@ func TestThroughDispatcher(t *testing.T) {
 			t.Errorf("scrape lacks %s", series)
 		}
 	}
+}
+
+// routeObserver adapts metrics to httpd, as the root package does.
+type routeObserver struct{ m *metrics.Metrics }
+
+func (o routeObserver) Observe(r *httpd.Request, status int, _ int64, d time.Duration) {
+	o.m.ObserveRoute(r.Route.Name, status, d)
 }

@@ -110,7 +110,7 @@ func setupRoutes(fs *flag.FlagSet) func(context.Context, *call) error {
 		rows := []routeRow{}
 		for _, r := range c.app.HTTP.Routes() {
 			x := routeRow{Path: r.FullPath(), Name: r.Name, Type: string(r.Type), Auth: string(r.Auth), Methods: r.Methods,
-				CSRF: r.CSRFEnabled(), Scope: r.Scope, RateLimit: r.RateLimit, Version: r.Version}
+				CSRF: r.CSRFEnabled(), Scope: r.Scope, RateLimit: string(r.RateLimit), Version: r.Version}
 			if r.CORS != nil {
 				x.CORS = r.CORS.Origins
 			}
@@ -135,7 +135,7 @@ func setupRoutes(fs *flag.FlagSet) func(context.Context, *call) error {
 				ver = fmt.Sprintf("v%d", r.Version)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\t%s\t%s\t%s\t%s\n", r.Path, r.Type, r.Auth, strings.Join(r.Methods, ","), r.CSRF,
-				dash(r.Scope), dash(r.RateLimit), ver, dash(r.Sunset))
+				dash(r.Scope), dash(string(r.RateLimit)), ver, dash(r.Sunset))
 		}
 		return tw.Flush()
 	}

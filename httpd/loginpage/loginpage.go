@@ -22,6 +22,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
+	"github.com/rampart/rampart/ratepolicy"
 )
 
 // Authenticator logs a user in on r: it checks the password, opens the
@@ -50,7 +51,7 @@ type Options struct {
 
 // loginRateLimit is the rate limiter's per-IP budget for password
 // attempts (package ratelimit's login_ip policy).
-const loginRateLimit = "login_ip"
+const loginRateLimit = ratepolicy.LoginIP
 
 // Form limits: generous for people, small for abuse.
 const (
