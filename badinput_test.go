@@ -27,6 +27,47 @@ func startDemoOn(t *testing.T, pg bool) demo {
 	if !pg {
 		return startDemo(t)
 	}
+	return startDemoWith(t, true, nil)
+}
+
+// startDemoWith is startDemoOn with the configuration adjusted by adjust
+// and extra routes.
+func startDemoWith(t *testing.T, pg bool, adjust func(*config.Config), routes ...*rampart.Route) demo {
+	t.Helper()
+	c := config.Default()
+	c.Data = t.TempDir()
+	if pg {
+		c.DB = pgSchemaURL(t)
+	}
+	c.Demo = true
+	c.Metrics.Disabled = true
+	if adjust != nil {
+		adjust(&c)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	app, err := rampart.New(context.Background(), c, slog.New(slog.DiscardHandler), rampart.Options{Stdout: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { app.Close() })
+	if err := app.Handle(routes...); err != nil {
+		t.Fatal(err)
+	}
+	h, err := app.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return demo{app: app, url: srv.URL}
+}
+
+// pgSchemaURL is the test PostgreSQL URL on a fresh schema, dropped at
+// the end of the test.
+func pgSchemaURL(t *testing.T) string {
+	t.Helper()
 	base := storetest.PostgresURL(t)
 	var b [6]byte
 	rand.Read(b[:])
@@ -47,26 +88,7 @@ func startDemoOn(t *testing.T, pg bool) demo {
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	c := config.Default()
-	c.Data = t.TempDir()
-	c.DB = u.String()
-	c.Demo = true
-	c.Metrics.Disabled = true
-	if err := c.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	app, err := rampart.New(context.Background(), c, slog.New(slog.DiscardHandler), rampart.Options{Stdout: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { app.Close() })
-	h, err := app.Handler()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return demo{app: app, url: srv.URL}
+	return u.String()
 }
 
 // §7: the inputs that reached a 500 are refused with a 422 naming the

@@ -68,6 +68,13 @@ type LogConfig struct {
 // ORMConfig bounds what one request may ask of the ORM.
 type ORMConfig struct {
 	MaxLimit int `yaml:"max_limit"`
+	// MaxCommands caps the x2many commands of one request, nested ones
+	// included (default 1,000; more is a 422).
+	MaxCommands int `yaml:"max_commands"`
+	// WriteBudget bounds a write transaction (default 5s): past it the
+	// transaction is rolled back and the request answered 503 with
+	// Retry-After, so that no caller holds the writer for long.
+	WriteBudget time.Duration `yaml:"write_budget"`
 }
 
 // Default is the configuration before any file, variable or flag.
@@ -113,6 +120,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ORM.MaxLimit <= 0 {
 		problems = append(problems, errors.New("orm.max_limit: must be positive"))
+	}
+	if c.ORM.MaxCommands < 0 || c.ORM.WriteBudget < 0 {
+		problems = append(problems, errors.New("orm.max_commands, orm.write_budget: must not be negative (0: the default)"))
 	}
 	c.Defaults()
 	if err := c.HTTP.Validate(); err != nil {

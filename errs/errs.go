@@ -39,6 +39,7 @@ const (
 	UserError                        // 422 odoo.exceptions.UserError
 	TooManyRequests                  // 429 with Retry-After
 	SessionExpired                   // 401 odoo.http.SessionExpiredException (jsonrpc code 100, http: redirect to the login page)
+	Unavailable                      // 503 with Retry-After (a budget ran out, the database is unavailable)
 	numKinds
 )
 
@@ -67,6 +68,7 @@ var table = [numKinds]kindInfo{
 	UserError:            {"user_error", 422, "odoo.exceptions.UserError", "user error"},
 	TooManyRequests:      {"too_many_requests", 429, "werkzeug.exceptions.TooManyRequests", "too many requests"},
 	SessionExpired:       {"session_expired", 401, "odoo.http.SessionExpiredException", "Session expired"},
+	Unavailable:          {"unavailable", 503, "werkzeug.exceptions.ServiceUnavailable", "service unavailable, try again later"},
 }
 
 func (k Kind) info() kindInfo {

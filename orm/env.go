@@ -22,6 +22,10 @@ type EnvOptions struct {
 	// RequestID and Route are copied into audit events.
 	RequestID string
 	Route     string
+	// Budgeted bounds the Env's write transaction by Registry.WriteBudget
+	// and its x2many commands by Registry.MaxCommands (see budget.go). The server sets it for every request; set-up and
+	// maintenance code runs without a budget.
+	Budgeted bool
 }
 
 // Env is one request's view of the data: who acts, in which context, and
@@ -64,6 +68,14 @@ type envState struct {
 	pending      []pendingEvent
 	savepoints   int
 	triggerDepth int
+	// Work budgets (budget.go): the write budget's cancel, the x2many
+	// commands counted, the depth of running commands and the triggers
+	// they queued.
+	budgeted bool
+	cancel   context.CancelFunc
+	commands int
+	cmdDepth int
+	queued   []queuedTrigger
 }
 
 type pendingEvent struct {
@@ -79,6 +91,10 @@ func NewEnv(ctx context.Context, reg *Registry, db *store.DB, p *principal.Princ
 		reg: reg, db: db, ctx: ctx, state: &envState{readOnly: opts.ReadOnly},
 	}
 	e.setCompanies()
+	e.state.budgeted = opts.Budgeted
+	if opts.Budgeted && !opts.ReadOnly {
+		e.withBudget()
+	}
 	return e
 }
 
@@ -318,12 +334,19 @@ func (e *Env) Finish(err error) error {
 	s.mu.Unlock()
 
 	var result error
+	over := e.overBudget()
 	if tx != nil {
-		if err != nil {
+		if err != nil || over {
 			tx.Rollback()
 		} else if cerr := tx.Commit(); cerr != nil {
 			result = errs.Wrap(errs.KindOf(cerr), cerr, "")
 		}
+	}
+	if over && err == nil {
+		result = budgetError()
+	}
+	if s.cancel != nil {
+		s.cancel()
 	}
 	e.flushAudit(pending)
 	return result
