@@ -32,7 +32,7 @@ func startDemoOn(t *testing.T, pg bool) demo {
 
 // startDemoWith is startDemoOn with the configuration adjusted by adjust
 // and extra routes.
-func startDemoWith(t *testing.T, pg bool, adjust func(*config.Config), routes ...*rampart.Route) demo {
+func startDemoWith(t testing.TB, pg bool, adjust func(*config.Config), routes ...*rampart.Route) demo {
 	t.Helper()
 	c := config.Default()
 	c.Data = t.TempDir()
@@ -66,7 +66,7 @@ func startDemoWith(t *testing.T, pg bool, adjust func(*config.Config), routes ..
 
 // pgSchemaURL is the test PostgreSQL URL on a fresh schema, dropped at
 // the end of the test.
-func pgSchemaURL(t *testing.T) string {
+func pgSchemaURL(t testing.TB) string {
 	t.Helper()
 	base := storetest.PostgresURL(t)
 	var b [6]byte

@@ -1,6 +1,7 @@
 package rampart_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/rampart/rampart"
 	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/domain"
+	"github.com/rampart/rampart/orm"
 )
 
 // §5: one request's x2many commands are capped (nested ones included):
@@ -111,5 +114,39 @@ func TestWriteBudgetFreesTheWriter(t *testing.T) {
 				t.Errorf("the slow write was committed")
 			}
 		})
+	}
+}
+
+// BenchmarkCreate1000Lines: one JSON-2 create of an order with 1,000
+// lines (the case that held the writer quadratically long).
+func BenchmarkCreate1000Lines(b *testing.B) {
+	d := startDemoWith(b, false, nil)
+	key := d.app.DemoKeys["bob"]
+	env := orm.NewEnv(context.Background(), d.app.Registry, d.app.DB, nil, orm.EnvOptions{ReadOnly: true})
+	partners, _ := env.Sudo("benchmark fixture").Model("res.partner")
+	customer, err := partners.Search(domain.Condition{Field: "name", Operator: "=", Value: "Azure Interior"}, orm.SearchOptions{Limit: 1})
+	env.Finish(nil)
+	if err != nil || len(customer) == 0 {
+		b.Fatal(err)
+	}
+	var lines []any
+	for i := range 1000 {
+		lines = append(lines, []any{0, 0, map[string]any{"name": "line", "price_unit": float64(i%50) + 0.5, "product_uom_qty": 2}})
+	}
+	body, _ := json.Marshal(map[string]any{"vals_list": []any{map[string]any{"name": "bench", "partner_id": customer[0], "company_id": 1,
+		"date_order": "2026-05-01 10:00:00", "order_line": lines}}})
+	b.ResetTimer()
+	for b.Loop() {
+		req, _ := http.NewRequest("POST", d.url+"/json/2/sale.order/create", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
 	}
 }
