@@ -363,7 +363,12 @@ func (e *Env) flushAudit(pending []pendingEvent) {
 	ctx := context.WithoutCancel(e.ctx)
 	err := e.db.Write(ctx, func(tx *store.Tx) error {
 		for _, p := range pending {
-			if err := e.reg.Auditor.Record(p.env, tx, p.ev); err != nil {
+			// The event's Env keeps its values (the request) but not its
+			// deadline or cancellation: a budget or a client that ran out
+			// must not lose the trail.
+			pe := *p.env
+			pe.ctx = ctx
+			if err := e.reg.Auditor.Record(&pe, tx, p.ev); err != nil {
 				return err
 			}
 		}
