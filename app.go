@@ -345,6 +345,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	a.Registry = orm.NewRegistry(a.Policy)
 	a.Registry.Logger = log
 	a.Registry.Budget = orm.Budget{MaxRows: cfg.ORM.MaxRows, MaxBytes: cfg.ORM.MaxResponseBytes}
+	a.Registry.MaxCommands, a.Registry.WriteBudget = cfg.ORM.MaxCommands, cfg.ORM.WriteBudget
 	a.Registry.Now = o.Now
 	apps := a.appSources(o)
 	for _, app := range apps {
@@ -621,7 +622,7 @@ func (f envFactory) NewEnv(r *httpd.Request) (*orm.Env, error) {
 	// Odoo's context comes with each call (odoorpc applies kwargs.context);
 	// a custom route's body is its own business, not a context.
 	return orm.NewEnv(r.HTTP.Context(), f.reg, f.db, r.Principal, orm.EnvOptions{
-		ReadOnly: r.ReadOnly, RequestID: r.ID, Route: r.Route.Name,
+		ReadOnly: r.ReadOnly, RequestID: r.ID, Route: r.Route.Name, Budgeted: true,
 	}), nil
 }
 

@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rampart/rampart/store/storetest"
+	"github.com/rampart/rampart"
+	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/rampartest"
 )
 
 // startDemoPG is startDemo on SQLite, or on a fresh PostgreSQL schema
@@ -17,7 +19,15 @@ func startDemoPG(t *testing.T, pg bool) demo {
 	if !pg {
 		return startDemo(t)
 	}
-	return startDemoOn(t, storetest.PostgresSchemaURL(t))
+	return startDemoWith(t, true, nil)
+}
+
+// startDemoWith is startDemoOn with the configuration adjusted by adjust
+// and extra routes.
+func startDemoWith(t testing.TB, pg bool, adjust func(*config.Config), routes ...*rampart.Route) demo {
+	t.Helper()
+	a := rampartest.Demo(t, rampartest.Options{Routes: routes, Postgres: pg, Config: adjust})
+	return demo{app: a, url: a.URL}
 }
 
 // §7: the inputs that reached a 500 are refused with a 422 naming the

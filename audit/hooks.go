@@ -2,6 +2,9 @@ package audit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
 	"net/http"
 
 	"github.com/rampart/rampart/httpd"
@@ -59,6 +62,10 @@ func (t *Trail) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 	if ev.Sudo {
 		en.Reason = ev.SudoReason
 	}
+	if ev.Op == orm.AuditUnlink && ev.Reason != "" {
+		en.Detail = ev.Method + ": " + ev.Reason // e.g. deleted with the parent (cascade)
+	}
+	capIDs(&en)
 	ctx := context.Background()
 	if e != nil {
 		ctx = e.Ctx()
@@ -74,6 +81,26 @@ func requestOf(ctx context.Context) *httpd.Request {
 		return nil
 	}
 	return httpd.StateRequest((&http.Request{}).WithContext(ctx))
+}
+
+// maxIDs bounds the ids one entry keeps: a denied read of 100,000 ids
+// must not store a 700 KB row. The entry keeps the first maxIDs, and its
+// detail the count and a hash of the whole list, so the list can still be
+// matched against a suspect one.
+const maxIDs = 100
+
+func capIDs(en *Entry) {
+	if len(en.IDs) <= maxIDs {
+		return
+	}
+	h := sha256.New()
+	var b [8]byte
+	for _, id := range en.IDs {
+		binary.BigEndian.PutUint64(b[:], uint64(id))
+		h.Write(b[:])
+	}
+	en.Detail = fmt.Sprintf("%s [%d ids, first %d kept, sha256 %x]", en.Detail, len(en.IDs), maxIDs, h.Sum(nil))
+	en.IDs = en.IDs[:maxIDs:maxIDs]
 }
 
 func firstLine(s string) string {

@@ -82,6 +82,13 @@ type ORMConfig struct {
 	// record rules applied, rows, time) and counted in metrics. 0 means
 	// 100ms; a negative value turns the log off.
 	SlowQuery time.Duration `yaml:"slow_query"`
+	// MaxCommands caps the x2many commands of one request, nested ones
+	// included (default 1,000; more is a 422).
+	MaxCommands int `yaml:"max_commands"`
+	// WriteBudget bounds a write transaction (default 5s): past it the
+	// transaction is rolled back and the request answered 503 with
+	// Retry-After, so that no caller holds the writer for long.
+	WriteBudget time.Duration `yaml:"write_budget"`
 }
 
 // Default is the configuration before any file, variable or flag.
@@ -182,6 +189,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ORM.MaxResponseBytes <= 0 {
 		problems = append(problems, errors.New("orm.max_response_bytes: must be positive"))
+	}
+	if c.ORM.MaxCommands < 0 || c.ORM.WriteBudget < 0 {
+		problems = append(problems, errors.New("orm.max_commands, orm.write_budget: must not be negative (0: the default)"))
 	}
 	c.Defaults()
 	if err := c.HTTP.Validate(); err != nil {

@@ -54,6 +54,15 @@ type invocation struct {
 	rpc    bool
 }
 
+// refused puts a refusal of the call in the audit trail, through the
+// request's Env when there is one.
+func (in invocation) refused(err error) error {
+	if d, ok := in.data.(ormData); ok && d.env != nil {
+		return d.env.Refused(clipName(in.method), clipName(in.model), err)
+	}
+	return err
+}
+
 // errUnknownModel marks an unknown model so each protocol can word it as
 // Odoo does.
 type errUnknownModel struct{ model string }
@@ -75,14 +84,14 @@ func (s *Service) invoke(in invocation) (any, error) {
 		}
 	}
 	if strings.HasPrefix(in.method, "_") || isUnsafeName(in.method) {
-		return nil, errs.Ef(errs.AccessError, "Private methods (such as '%s') cannot be called remotely.", qual)
+		return nil, in.refused(errs.Ef(errs.AccessError, "Private methods (such as '%s') cannot be called remotely.", qual))
 	}
 	m := s.deps.Methods.lookup(in.model, in.method)
 	if m == nil {
 		return nil, errs.Ef(errs.NotFound, "The method '%s' does not exist", qual)
 	}
 	if !s.scopeAllows(in.p, in.model, m.op()) {
-		return nil, errs.Ef(errs.AccessError, "This API key's scope does not allow the operation '%s' on '%s'.", m.op(), clipName(in.model))
+		return nil, in.refused(errs.Ef(errs.AccessError, "This API key's scope does not allow the operation '%s' on '%s'.", m.op(), clipName(in.model)))
 	}
 	cctx, kwargs, err := splitContext(qual, in.kwargs)
 	if err != nil {

@@ -51,6 +51,9 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 	if len(problems) > 0 {
 		return nil, validationError(m.meta.Name, problems)
 	}
+	if err := m.countCommands(preps); err != nil {
+		return nil, err
+	}
 	if err := m.checkRefs(tx, preps, inverse); err != nil {
 		return nil, err
 	}
@@ -65,6 +68,9 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 			if err := m.runCommands(tx, id, p.x2m); err != nil {
 				return err
 			}
+		}
+		if err := m.flushTriggers(); err != nil {
+			return err
 		}
 		if err := m.afterWrite(tx, ids, nil, true); err != nil {
 			return err
@@ -146,6 +152,9 @@ func dbError(tx *store.Tx, err error) error {
 	}
 	if e := errs.As(err); e.Kind != errs.Internal {
 		return e
+	}
+	if interrupted(err) {
+		return budgetError()
 	}
 	d := tx.Dialect()
 	switch {

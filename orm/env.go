@@ -23,6 +23,10 @@ type EnvOptions struct {
 	// RequestID and Route are copied into audit events.
 	RequestID string
 	Route     string
+	// Budgeted bounds the Env's write transaction by Registry.WriteBudget
+	// and its x2many commands by Registry.MaxCommands (see budget.go). The server sets it for every request; set-up and
+	// maintenance code runs without a budget.
+	Budgeted bool
 }
 
 // Env is one request's view of the data: who acts, in which context, and
@@ -69,6 +73,14 @@ type envState struct {
 	pending      []pendingEvent
 	savepoints   int
 	triggerDepth int
+	// Work budgets (budget.go): the write budget's cancel, the x2many
+	// commands counted, the depth of running commands and the triggers
+	// they queued.
+	budgeted bool
+	cancel   context.CancelFunc
+	commands int
+	cmdDepth int
+	queued   []queuedTrigger
 }
 
 type pendingEvent struct {
@@ -84,6 +96,10 @@ func NewEnv(ctx context.Context, reg *Registry, db *store.DB, p *principal.Princ
 		reg: reg, db: db, ctx: ctx, state: &envState{readOnly: opts.ReadOnly},
 	}
 	e.setCompanies()
+	e.state.budgeted = opts.Budgeted
+	if opts.Budgeted && !opts.ReadOnly {
+		e.withBudget()
+	}
 	return e
 }
 
@@ -338,12 +354,19 @@ func (e *Env) Finish(err error) error {
 	s.mu.Unlock()
 
 	var result error
+	over := e.overBudget()
 	if tx != nil {
-		if err != nil {
+		if err != nil || over {
 			tx.Rollback()
 		} else if cerr := tx.Commit(); cerr != nil {
 			result = errs.Wrap(errs.KindOf(cerr), cerr, "")
 		}
+	}
+	if over && err == nil {
+		result = budgetError()
+	}
+	if s.cancel != nil {
+		s.cancel()
 	}
 	e.flushAudit(pending)
 	return result
@@ -360,7 +383,12 @@ func (e *Env) flushAudit(pending []pendingEvent) {
 	ctx := context.WithoutCancel(e.ctx)
 	err := e.db.Write(ctx, func(tx *store.Tx) error {
 		for _, p := range pending {
-			if err := e.reg.Auditor.Record(p.env, tx, p.ev); err != nil {
+			// The event's Env keeps its values (the request) but not its
+			// deadline or cancellation: a budget or a client that ran out
+			// must not lose the trail.
+			pe := *p.env
+			pe.ctx = ctx
+			if err := e.reg.Auditor.Record(&pe, tx, p.ev); err != nil {
 				return err
 			}
 		}

@@ -225,3 +225,39 @@ func TestNameLookupsIgnoreHiddenRecords(t *testing.T) {
 		}
 	})
 }
+
+// Stored computations fired by x2many commands run once per model and
+// operation: creating an order with five lines runs the lines' trigger
+// once (with the five ids), not once per line.
+func TestTriggersRunOncePerCommandBatch(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		r := testRegistry(t)
+		var calls [][]int64
+		if err := r.SetTriggers("test.line", Triggers{AfterWrite: func(e *Env, ids []int64, fields []string, created bool) error {
+			calls = append(calls, ids)
+			return nil
+		}}); err != nil {
+			t.Fatal(err)
+		}
+		setup(t, db, r)
+		env := newEnv(t, db, r, admin)
+		var lines []any
+		for i := range 5 {
+			lines = append(lines, []any{0, 0, map[string]any{"name": "l" + itoa(int64(i))}})
+		}
+		ids := mustCreate(t, model(t, env, "test.order"), map[string]any{"name": "o", "line_ids": lines})
+		if len(calls) != 1 || len(calls[0]) != 5 {
+			t.Fatalf("trigger calls for a 5-line create: %v, want one call with 5 ids", calls)
+		}
+		calls = nil
+		err := model(t, env, "test.order").Write(ids, map[string]any{"line_ids": []any{
+			[]any{0, 0, map[string]any{"name": "l5"}}, []any{1, 1, map[string]any{"qty": 2}}, []any{1, 2, map[string]any{"qty": 3}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) != 2 {
+			t.Fatalf("trigger calls for a mixed write: %v, want one for the created line and one for the updated ones", calls)
+		}
+	})
+}

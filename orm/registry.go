@@ -26,6 +26,11 @@ type Registry struct {
 	Budget Budget
 	// Now is the clock for create_date/write_date; nil: time.Now.
 	Now func() time.Time
+	// MaxCommands caps the x2many commands of one Env (nested ones
+	// included); 0 means DefaultMaxCommands. WriteBudget bounds a writing
+	// Env's transaction; 0 means DefaultWriteBudget. See budget.go.
+	MaxCommands int
+	WriteBudget time.Duration
 
 	// policy decides access. It is set once, by NewRegistry, and is never
 	// nil: an unset policy cannot mean "allow".

@@ -34,6 +34,13 @@ func (e *Env) checkScope(method, model string, op Op) error {
 	return nil
 }
 
+// Refused records a refusal decided outside the ORM for this Env's
+// caller (a private method, a key scope checked by the RPC layer) in the
+// audit trail, and returns err.
+func (e *Env) Refused(method, model string, err error) error {
+	return e.denied(method, model, nil, err)
+}
+
 // checkModel is the model-level check of op on model done for the caller:
 // the key's scopes, then the ACL. Every operation, x2many command, domain
 // traversal and display name goes through it. The refusal is audited.

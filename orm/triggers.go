@@ -56,7 +56,7 @@ func (m *Model) triggerEnv() (*Env, func(), error) {
 
 func (m *Model) afterWriteTriggers(ids []int64, fields []string, created bool) error {
 	t, ok := m.env.reg.triggers[m.meta.Name]
-	if !ok || t.AfterWrite == nil || len(ids) == 0 {
+	if !ok || t.AfterWrite == nil || len(ids) == 0 || m.queueTrigger(ids, fields, created) {
 		return nil
 	}
 	e, done, err := m.triggerEnv()
@@ -64,7 +64,13 @@ func (m *Model) afterWriteTriggers(ids []int64, fields []string, created bool) e
 		return err
 	}
 	defer done()
-	return t.AfterWrite(e, ids, fields, created)
+	if err := t.AfterWrite(e, ids, fields, created); err != nil {
+		if interrupted(err) {
+			return budgetError()
+		}
+		return err
+	}
+	return nil
 }
 
 func (m *Model) beforeUnlinkTriggers(ids []int64) (func() error, error) {

@@ -39,6 +39,9 @@ func (m *Model) writeInverse(tx *store.Tx, ids []int64, vals map[string]any, inv
 	if len(problems) > 0 {
 		return validationError(m.meta.Name, problems)
 	}
+	if err := m.countCommands([]prepared{p}); err != nil {
+		return err
+	}
 	if err := m.checkRecords("write", tx, ids, OpWrite); err != nil {
 		return err
 	}
@@ -58,6 +61,9 @@ func (m *Model) writeInverse(tx *store.Tx, ids []int64, vals map[string]any, inv
 			if err := m.runCommands(tx, id, p.x2m); err != nil {
 				return err
 			}
+		}
+		if err := m.flushTriggers(); err != nil {
+			return err
 		}
 		if err := m.afterWrite(tx, ids, p.fields, false); err != nil {
 			return err

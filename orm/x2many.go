@@ -11,6 +11,13 @@ import (
 // (a write of the inverse on the comodel). Many2many links only touch the
 // relation table, after checking that the linked records exist.
 func (m *Model) runCommands(tx *store.Tx, id int64, writes []x2mWrite) error {
+	if len(writes) == 0 {
+		return nil
+	}
+	return m.inCommands(func() error { return m.runCommandsNow(tx, id, writes) })
+}
+
+func (m *Model) runCommandsNow(tx *store.Tx, id int64, writes []x2mWrite) error {
 	for _, w := range writes {
 		co := &Model{env: m.env, meta: m.env.reg.models[w.field.Comodel]}
 		for _, c := range w.cmds {
