@@ -169,7 +169,13 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err := a.Metrics.RegisterDB(db); err != nil {
 		return err
 	}
-	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now})
+	// The chain's checkpoints are signed with a key kept beside the
+	// database, never in it; instances sharing a database share the file.
+	auditKey, err := audit.LoadOrCreateSigningKey(filepath.Join(cfg.Data, "audit-signing.key"))
+	if err != nil {
+		return err
+	}
+	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, SigningKey: auditKey})
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
 		return err

@@ -64,5 +64,8 @@ func cmdAccess(ctx context.Context, app *rampart.App, env *cliEnv, args []string
 }
 
 func cmdAudit(ctx context.Context, app *rampart.App, env *cliEnv, args []string) error {
+	if len(args) > 0 && (args[0] == "verify" || args[0] == "export" || args[0] == "checkpoint") {
+		return audit.ChainCommand(ctx, app.Audit, app.Audit.SigningKey(), args, env.stdout, env.stderr)
+	}
 	return audit.Command(ctx, app.Audit, args, env.stdout, env.stderr)
 }

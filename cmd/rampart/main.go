@@ -40,7 +40,7 @@ func commands() []command {
 		{"users", "users create|list|passwd|disable|groups ...", adminCommand("users", cmdUsers)},
 		{"keys", "keys create --user LOGIN --name NAME [--scope S]... [--expires-in D] | list | revoke", adminCommand("keys", cmdKeys)},
 		{"access", "access explain --user LOGIN --model MODEL --op OP [--id ID]", adminCommand("access", cmdAccess)},
-		{"audit", "audit tail|search ...", adminCommand("audit", cmdAudit)},
+		{"audit", "audit tail|search|verify|export|checkpoint ...", adminCommand("audit", cmdAudit)},
 	}
 }
 
