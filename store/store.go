@@ -186,6 +186,17 @@ func Open(ctx context.Context, url, dataDir string, opt Options) (*DB, error) {
 			}
 			path = filepath.Join(dataDir, "rampart.db")
 		}
+		// Processes opening one new file together race to switch it to
+		// WAL (SQLITE_BUSY at once, whatever busy_timeout): they take the
+		// start-up lock (startuplock.go) for the open too.
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create database dir: %w", err)
+		}
+		unlock, err := lockFile(ctx, path+".startup-lock")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		defer unlock()
 		return openSQLite(ctx, path, opt)
 	default:
 		return nil, fmt.Errorf("unsupported database URL scheme (want sqlite: or postgres://)")
