@@ -18,6 +18,7 @@ package rampart
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -315,7 +316,17 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err := a.Metrics.RegisterDB(db); err != nil {
 		return err
 	}
-	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped})
+	// The chain's checkpoints are signed with a key kept beside the
+	// database, never in it; instances sharing a database share the file.
+	// A read-only App (audit tail, explain) creates nothing and signs
+	// nothing.
+	var auditKey ed25519.PrivateKey
+	if !a.readOnly {
+		if auditKey, err = audit.LoadOrCreateSigningKey(filepath.Join(cfg.Data, "audit-signing.key")); err != nil {
+			return err
+		}
+	}
+	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped, SigningKey: auditKey})
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
 		return err

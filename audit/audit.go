@@ -21,6 +21,7 @@ package audit
 
 import (
 	"context"
+	"crypto/ed25519"
 	"embed"
 	"log/slog"
 	"sync"
@@ -116,6 +117,13 @@ type Trail struct {
 	maxPending int
 	dropped    uint64 // entries refused because the queue was full
 	onDrop     func()
+
+	key ed25519.PrivateKey // checkpoint signing key (nil: no checkpoints)
+	wg  sync.WaitGroup     // the checkpoint and sealer goroutines
+
+	chainMu  sync.Mutex
+	unsealed []int64    // SQLite entries inserted, not linked yet (chain.go)
+	sealMu   sync.Mutex // one seal at a time
 }
 
 // Options configure a Trail. Zero values pick defaults.
@@ -129,6 +137,10 @@ type Options struct {
 	MaxPending int
 	// OnDrop, when set, is called once per dropped entry (a metric).
 	OnDrop func()
+	// SigningKey, when set, signs checkpoints of the hash chain every
+	// CheckpointEvery (default 10m) and at Close (see chain.go).
+	SigningKey      ed25519.PrivateKey
+	CheckpointEvery time.Duration
 }
 
 // DefaultMaxPending is the detached queue's default bound: far more than
@@ -150,6 +162,19 @@ func New(db *store.DB, opt Options) *Trail {
 	}
 	t.idle = sync.NewCond(&t.mu)
 	go t.drain()
+	if opt.SigningKey != nil {
+		t.key = opt.SigningKey
+		every := opt.CheckpointEvery
+		if every <= 0 {
+			every = 10 * time.Minute
+		}
+		t.wg.Add(1)
+		go func() { defer t.wg.Done(); t.checkpoints(opt.SigningKey, every) }()
+	}
+	if db.Dialect.Name() != "postgres" {
+		t.wg.Add(1)
+		go func() { defer t.wg.Done(); t.sealer() }()
+	}
 	return t
 }
 
@@ -171,7 +196,7 @@ func (t *Trail) stamp(e *Entry) {
 // is a programming error.
 func (t *Trail) Append(ctx context.Context, tx *store.Tx, e Entry) error {
 	t.stamp(&e)
-	return insert(ctx, tx, e)
+	return t.insert(ctx, tx, e)
 }
 
 // Write records e in a transaction of its own, synchronously: for events
@@ -179,5 +204,5 @@ func (t *Trail) Append(ctx context.Context, tx *store.Tx, e Entry) error {
 // caller holds no write transaction.
 func (t *Trail) Write(ctx context.Context, e Entry) error {
 	t.stamp(&e)
-	return t.db.Write(ctx, func(tx *store.Tx) error { return insert(ctx, tx, e) })
+	return t.db.Write(ctx, func(tx *store.Tx) error { return t.insert(ctx, tx, e) })
 }

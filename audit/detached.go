@@ -70,7 +70,7 @@ func (t *Trail) writePending() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err := t.db.Write(ctx, func(tx *store.Tx) error {
 			for _, e := range batch {
-				if err := insert(ctx, tx, e); err != nil {
+				if err := t.insert(ctx, tx, e); err != nil {
 					return err
 				}
 			}
@@ -134,5 +134,14 @@ func (t *Trail) Close() error {
 	t.mu.Unlock()
 	close(t.done)
 	t.Flush()
+	t.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := t.seal(ctx); err != nil {
+		t.log.Error("audit: entries left unlinked at shutdown; verify will report them", "err", err)
+	}
+	if t.key != nil {
+		t.checkpointLogged(t.key)
+	}
 	return nil
 }

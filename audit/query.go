@@ -25,7 +25,7 @@ func timeArg(d store.Dialect, t time.Time) any {
 	return t.UTC()
 }
 
-func insert(ctx context.Context, tx *store.Tx, e Entry) error {
+func (t *Trail) insert(ctx context.Context, tx *store.Tx, e Entry) error {
 	ids, err := json.Marshal(nonNil(e.IDs))
 	if err != nil {
 		return errs.Internalf("audit: %v", err)
@@ -34,14 +34,14 @@ func insert(ctx context.Context, tx *store.Tx, e Entry) error {
 	if err != nil {
 		return errs.Internalf("audit: %v", err)
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO rampart_audit (at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail)
+	res, err := tx.Exec(ctx, `INSERT INTO rampart_audit (at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		timeArg(tx.Dialect(), e.Time), e.UserID, e.Login, e.RealUserID, string(e.Op), e.Model,
 		string(ids), string(fields), e.Reason, e.Route, e.RequestID, e.ClientIP, e.Detail)
 	if err != nil {
 		return errs.Internalf("audit: insert %s entry: %w", e.Op, err)
 	}
-	return nil
+	return t.link(ctx, tx, res)
 }
 
 func nonNil(s []int64) []int64 {

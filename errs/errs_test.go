@@ -35,6 +35,7 @@ func TestKindTable(t *testing.T) {
 		{errs.UserError, "user_error", 422, "odoo.exceptions.UserError"},
 		{errs.TooManyRequests, "too_many_requests", 429, "werkzeug.exceptions.TooManyRequests"},
 		{errs.SessionExpired, "session_expired", 401, "odoo.http.SessionExpiredException"},
+		{errs.Unavailable, "unavailable", 503, "werkzeug.exceptions.ServiceUnavailable"},
 	}
 	seen := map[string]bool{}
 	for _, c := range cases {
@@ -48,7 +49,7 @@ func TestKindTable(t *testing.T) {
 	}
 	// Every kind is in the table above: the one after the last is unknown
 	// and falls back to Internal.
-	last := errs.SessionExpired
+	last := errs.Unavailable
 	if k := last + 1; k.Status() != 500 || k.String() != "internal" {
 		t.Errorf("kind %d beyond the table: %s %d (a kind was added without a test row?)", k, k, k.Status())
 	}

@@ -1,7 +1,9 @@
 package httpd
 
 import (
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -35,16 +37,36 @@ const (
 	cspHTML = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 	cspData = "default-src 'none'; frame-ancestors 'none'; sandbox"
 	hsts    = "max-age=31536000; includeSubDomains"
+	// hstsLocal is for localhost and addresses: includeSubDomains there
+	// would pin every *.localhost development site to HTTPS.
+	hstsLocal = "max-age=31536000"
 )
 
-// securityHeaders are set on every response before routing.
-func securityHeaders(h http.Header, tls bool) {
+// securityHeaders are set on every response before routing. host is the
+// request's Host.
+func securityHeaders(h http.Header, tls bool, host string) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "no-referrer")
 	if tls {
-		h.Set("Strict-Transport-Security", hsts)
+		if localHost(host) {
+			h.Set("Strict-Transport-Security", hstsLocal)
+		} else {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 	}
+}
+
+// localHost reports localhost, *.localhost and IP addresses.
+func localHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // finalHeaders completes the headers when the status is written.

@@ -65,7 +65,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 		rw := &recorder{ResponseWriter: w}
 		h := rw.Header()
 		h.Set("X-Request-Id", st.id)
-		securityHeaders(h, st.tls)
+		securityHeaders(h, st.tls, r.Host)
 
 		defer func() {
 			if p := recover(); p != nil {

@@ -207,6 +207,17 @@ func Open(ctx context.Context, url, dataDir string, opt Options) (*DB, error) {
 			}
 			path = filepath.Join(dataDir, "rampart.db")
 		}
+		// Processes opening one new file together race to switch it to
+		// WAL (SQLITE_BUSY at once, whatever busy_timeout): they take the
+		// start-up lock (startuplock.go) for the open too.
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, fmt.Errorf("create database dir: %w", err)
+		}
+		unlock, err := lockFile(ctx, path+".startup-lock")
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		defer unlock()
 		return openSQLite(ctx, path, opt)
 	default:
 		return nil, fmt.Errorf("unsupported database URL scheme (want sqlite: or postgres://)")
@@ -458,6 +469,7 @@ func (t *Tx) begun(ctx context.Context) (*sql.Tx, error) {
 	if err != nil {
 		return nil, t.db.classify(err)
 	}
+	t.db.outage.ok()
 	t.tx = tx
 	return tx, nil
 }
@@ -655,6 +667,9 @@ func (t *Tx) QuerySole(ctx context.Context, query string, args ...any) (*sql.Row
 	t.soleRan = true
 	t.db.trips.add(query)
 	r, err := t.db.read.QueryContext(ctx, query, args...)
+	if err == nil {
+		t.db.outage.ok()
+	}
 	return r, t.db.classify(err)
 }
 

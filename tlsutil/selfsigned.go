@@ -28,8 +28,9 @@ const (
 )
 
 // selfSigned returns the development certificate cached in dir, making a
-// new one (ECDSA P-256, 90 days) when there is none, it expires within a
-// week, or it does not cover every requested host. The key file is 0600.
+// new one (ECDSA P-256, 90 days, a leaf: no CA bit) when there is none, it
+// expires within a week, or it does not cover every requested host. Its
+// files are 0600 in a 0700 directory.
 func selfSigned(dir string, extra []string, now time.Time, log *slog.Logger) (*tls.Certificate, error) {
 	hosts := append([]string{"localhost", "127.0.0.1", "::1"}, extra...)
 	certPath, keyPath := filepath.Join(dir, "selfsigned.crt"), filepath.Join(dir, "selfsigned.key")
@@ -44,10 +45,17 @@ func selfSigned(dir string, extra []string, now time.Time, log *slog.Logger) (*t
 	if err != nil {
 		return nil, err
 	}
-	if err := os.WriteFile(keyPath, keyPEM, 0o600); err != nil {
-		return nil, fmt.Errorf("tls: self-signed key: %w", err)
+	// WriteFile and MkdirAll set modes only on creation: files an older
+	// version left readable are tightened too.
+	for _, f := range []struct {
+		path string
+		data []byte
+	}{{keyPath, keyPEM}, {certPath, certPEM}} {
+		if err := writePrivate(f.path, f.data); err != nil {
+			return nil, fmt.Errorf("tls: self-signed certificate: %w", err)
+		}
 	}
-	if err := os.WriteFile(certPath, certPEM, 0o644); err != nil {
+	if err := os.Chmod(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("tls: self-signed certificate: %w", err)
 	}
 	c, err := tls.X509KeyPair(certPEM, keyPEM)
@@ -58,6 +66,14 @@ func selfSigned(dir string, extra []string, now time.Time, log *slog.Logger) (*t
 	log.Warn("tls: generated a self-signed certificate for development; browsers will warn",
 		"file", certPath, "hosts", hosts, "sha256", hex.EncodeToString(sum[:]))
 	return &c, nil
+}
+
+// writePrivate writes data to path, readable by the owner only.
+func writePrivate(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o600)
 }
 
 func covers(leaf *x509.Certificate, hosts []string) bool {
@@ -79,14 +95,17 @@ func makeSelfSigned(hosts []string, now time.Time) (certPEM, keyPEM []byte, err 
 		return nil, nil, err
 	}
 	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "rampart development", Organization: []string{"rampart"}},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(selfSignedLifetime),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "rampart development", Organization: []string{"rampart"}},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(selfSignedLifetime),
+		// A leaf, not a CA: a developer told to trust it must not thereby
+		// trust anything it could sign for other names (its key sits in
+		// the data directory).
+		KeyUsage:              x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
-		IsCA:                  true, // so it can be added to a trust store as its own root
+		IsCA:                  false,
 	}
 	for _, h := range slices.Compact(slices.Sorted(slices.Values(hosts))) {
 		if ip := net.ParseIP(h); ip != nil {

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/audit"
@@ -88,10 +87,10 @@ func setupAuditSearch(fs *flag.FlagSet) func(context.Context, *call) error {
 	return func(ctx context.Context, c *call) error {
 		f.Op = audit.Op(op)
 		var err error
-		if f.Since, err = parseTime(since); err != nil {
+		if f.Since, err = audit.ParseTime(since); err != nil {
 			return usageError{err.Error()}
 		}
-		if f.Until, err = parseTime(until); err != nil {
+		if f.Until, err = audit.ParseTime(until); err != nil {
 			return usageError{err.Error()}
 		}
 		return auditSearch(ctx, c, f, *asJSON)
@@ -122,18 +121,6 @@ func opNames() string {
 		s[i] = string(o)
 	}
 	return strings.Join(s, ", ")
-}
-
-func parseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("audit: bad time %q (want RFC 3339 or YYYY-MM-DD)", s)
 }
 
 func writeAuditTable(w io.Writer, entries []audit.Entry) error {
@@ -179,5 +166,20 @@ func setupDemoWipe(fs *flag.FlagSet) func(context.Context, *call) error {
 			"the users other than admin are disabled. Set the administrator's password with\n"+
 			"  rampart users passwd --password-stdin admin\n", strings.Join(wiped, ", "))
 		return nil
+	}
+}
+
+// setupAuditChain runs the hash-chain commands (package audit's
+// ChainCommand). They link entries still waiting to be linked, so they
+// open the database for writing.
+func setupAuditChain(sub string) func(fs *flag.FlagSet) func(context.Context, *call) error {
+	return func(fs *flag.FlagSet) func(context.Context, *call) error {
+		since := fs.String("since", "", "entries at or after `time` (RFC 3339 or YYYY-MM-DD)")
+		format := fs.String("format", "jsonl", "export format: jsonl")
+		asJSON := fs.Bool("json", false, "verify: print the report as JSON")
+		return func(ctx context.Context, c *call) error {
+			args := []string{sub, "--since=" + *since, "--format=" + *format, fmt.Sprintf("--json=%t", *asJSON)}
+			return audit.ChainCommand(ctx, c.app.Audit, c.app.Audit.SigningKey(), args, c.env.stdout, c.env.stderr)
+		}
 	}
 }
