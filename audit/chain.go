@@ -45,35 +45,29 @@ const pgShards = 4
 // sealEvery is how long an SQLite entry may wait for its link.
 const sealEvery = 250 * time.Millisecond
 
-// link chains the entry res inserted: at once on PostgreSQL, in the
-// transaction that inserted it (its id from currval: pgx has no
-// LastInsertId); on SQLite by the next seal.
-func (t *Trail) link(ctx context.Context, tx *store.Tx, res sql.Result) error {
-	if tx.Dialect().Name() != "postgres" {
-		id, err := res.LastInsertId()
-		if err != nil {
-			return errs.Internalf("audit: entry id: %w", err)
-		}
-		t.chainMu.Lock()
-		t.unsealed = append(t.unsealed, id)
-		t.chainMu.Unlock()
-		return nil
-	}
-	var id int64
-	if err := tx.QueryRow(ctx, `SELECT currval(pg_get_serial_sequence('rampart_audit', 'id'))`).Scan(&id); err != nil {
+// link queues the SQLite entry res inserted for the next seal (PostgreSQL
+// entries are linked at insert: insertReturning, linkRow).
+func (t *Trail) link(res sql.Result) error {
+	id, err := res.LastInsertId()
+	if err != nil {
 		return errs.Internalf("audit: entry id: %w", err)
 	}
-	canon, err := canonicalRow(ctx, tx, id)
-	if err != nil {
-		return errs.Internalf("audit: chain entry %d: %w", id, err)
-	}
+	t.chainMu.Lock()
+	t.unsealed = append(t.unsealed, id)
+	t.chainMu.Unlock()
+	return nil
+}
+
+// linkRow chains the stored row id, whose canonical form is canon, to its
+// shard's head, in the inserting transaction (PostgreSQL).
+func linkRow(ctx context.Context, tx *store.Tx, id int64, canon []byte) error {
 	shardExpr, lock := "0", ""
 	if tx.Dialect().Name() == "postgres" {
 		shardExpr, lock = "(txid_current() % "+strconv.Itoa(pgShards)+")", " FOR UPDATE"
 	}
 	var shard, seq int64
 	var prev string
-	err = tx.QueryRow(ctx, `SELECT shard, seq, hash FROM rampart_audit_head WHERE shard = `+shardExpr+lock).Scan(&shard, &seq, &prev)
+	err := tx.QueryRow(ctx, `SELECT shard, seq, hash FROM rampart_audit_head WHERE shard = `+shardExpr+lock).Scan(&shard, &seq, &prev)
 	if err != nil {
 		return errs.Internalf("audit: chain head: %w", err)
 	}
@@ -212,6 +206,41 @@ func scanTargets(rows *sql.Rows) (cols []string, vals, ptrs []any, err error) {
 		ptrs[i] = &vals[i]
 	}
 	return cols, vals, ptrs, nil
+}
+
+// insertReturning inserts an entry on PostgreSQL and reads the stored row
+// back in the same statement (RETURNING *): the id and the canonical form
+// the chain hashes, without two more round trips.
+func insertReturning(ctx context.Context, tx *store.Tx, query string, args ...any) (int64, []byte, error) {
+	rows, err := tx.Query(ctx, query+" RETURNING *", args...)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	cols, vals, ptrs, err := scanTargets(rows)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !rows.Next() {
+		return 0, nil, errors.Join(sql.ErrNoRows, rows.Err())
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return 0, nil, err
+	}
+	var id int64
+	for i, c := range cols {
+		if c == "id" {
+			id, _ = vals[i].(int64)
+		}
+	}
+	if id == 0 {
+		return 0, nil, errors.New("no id returned")
+	}
+	canon := canonical(cols, vals)
+	if err := rows.Close(); err != nil {
+		return 0, nil, err
+	}
+	return id, canon, rows.Err()
 }
 
 // canonical encodes columns sorted by name as name=value lines, each value

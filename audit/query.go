@@ -34,14 +34,24 @@ func (t *Trail) insert(ctx context.Context, tx *store.Tx, e Entry) error {
 	if err != nil {
 		return errs.Internalf("audit: %v", err)
 	}
-	res, err := tx.Exec(ctx, `INSERT INTO rampart_audit (at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		timeArg(tx.Dialect(), e.Time), e.UserID, e.Login, e.RealUserID, string(e.Op), e.Model,
-		string(ids), string(fields), e.Reason, e.Route, e.RequestID, e.ClientIP, e.Detail)
+	const query = `INSERT INTO rampart_audit (at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := []any{timeArg(tx.Dialect(), e.Time), e.UserID, e.Login, e.RealUserID, string(e.Op), e.Model,
+		string(ids), string(fields), e.Reason, e.Route, e.RequestID, e.ClientIP, e.Detail}
+	if tx.Dialect().Name() == "postgres" {
+		// Linked in this transaction: the stored row comes back with the
+		// insert (one round trip instead of three).
+		id, canon, err := insertReturning(ctx, tx, query, args...)
+		if err != nil {
+			return errs.Internalf("audit: insert %s entry: %w", e.Op, err)
+		}
+		return linkRow(ctx, tx, id, canon)
+	}
+	res, err := tx.Exec(ctx, query, args...)
 	if err != nil {
 		return errs.Internalf("audit: insert %s entry: %w", e.Op, err)
 	}
-	return t.link(ctx, tx, res)
+	return t.link(res)
 }
 
 func nonNil(s []int64) []int64 {
