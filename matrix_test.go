@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/orm"
+	"github.com/rampart/rampart/rampartest"
 	"github.com/rampart/rampart/store/storetest"
 )
 
@@ -262,28 +262,18 @@ func publicCallRoute() *rampart.Route {
 	}
 }
 
-// rpcClient speaks JSON-RPC with a cookie jar.
+// rpcClient calls call_kw (or the public test route) through a
+// rampartest session.
 type rpcClient struct {
-	http *http.Client
-	url  string
+	s    *rampartest.Session
 	path string
 }
 
 func (d demo) client(t *testing.T, login string) *rpcClient {
-	jar, _ := cookiejar.New(nil)
-	c := &rpcClient{http: &http.Client{Jar: jar}, url: d.url, path: "/web/dataset/call_kw"}
 	if login == "" {
-		c.path = "/t/public/call_kw"
-		return c
+		return &rpcClient{s: d.app.Session(t, ""), path: "/t/public/call_kw"}
 	}
-	res, name, msg := c.post(t, "/web/session/authenticate", map[string]any{"db": d.app.Config.DBName, "login": login, "password": login})
-	if name != "" {
-		t.Fatalf("login %s: %s %s", login, name, msg)
-	}
-	if m, _ := res.(map[string]any); m["uid"] == nil {
-		t.Fatalf("login %s: %v", login, res)
-	}
-	return c
+	return &rpcClient{s: d.app.Session(t, login), path: "/web/dataset/call_kw"}
 }
 
 func (c *rpcClient) call(t *testing.T, model, method string, args []any) (any, string, string) {
@@ -292,28 +282,7 @@ func (c *rpcClient) call(t *testing.T, model, method string, args []any) (any, s
 
 func (c *rpcClient) post(t *testing.T, path string, params map[string]any) (any, string, string) {
 	t.Helper()
-	b, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "method": "call", "id": 1, "params": params})
-	resp, err := c.http.Post(c.url+path, "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		Result any `json:"result"`
-		Error  *struct {
-			Data struct{ Name, Message string } `json:"data"`
-		} `json:"error"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("%s: status %d, undecodable body: %v", path, resp.StatusCode, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%s: status %d", path, resp.StatusCode)
-	}
-	if out.Error != nil {
-		return nil, out.Error.Data.Name, out.Error.Data.Message
-	}
-	return out.Result, "", ""
+	return c.s.Post(t, path, params)
 }
 
 // snapshot is the record as the superuser sees it ("" when absent).

@@ -174,26 +174,6 @@ func chainHash(prev string, canon []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// canonicalRow is the canonical form of the stored row id.
-func canonicalRow(ctx context.Context, tx *store.Tx, id int64) ([]byte, error) {
-	rows, err := tx.Query(ctx, `SELECT * FROM rampart_audit WHERE id = ?`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cols, vals, ptrs, err := scanTargets(rows)
-	if err != nil {
-		return nil, err
-	}
-	if !rows.Next() {
-		return nil, errors.Join(sql.ErrNoRows, rows.Err())
-	}
-	if err := rows.Scan(ptrs...); err != nil {
-		return nil, err
-	}
-	return canonical(cols, vals), rows.Err()
-}
-
 // scanTargets is a row of any columns: their names, the values Scan fills
 // and the pointers to pass it.
 func scanTargets(rows *sql.Rows) (cols []string, vals, ptrs []any, err error) {

@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 
 	"github.com/rampart/rampart/store"
 )
@@ -43,4 +45,25 @@ func Relink(ctx context.Context, db *store.DB) error {
 		}
 		return nil
 	})
+}
+
+// canonicalRow is the canonical form of the stored row id, read back as
+// Verify reads it (production code hashes the row its insert returned).
+func canonicalRow(ctx context.Context, tx *store.Tx, id int64) ([]byte, error) {
+	rows, err := tx.Query(ctx, `SELECT * FROM rampart_audit WHERE id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, vals, ptrs, err := scanTargets(rows)
+	if err != nil {
+		return nil, err
+	}
+	if !rows.Next() {
+		return nil, errors.Join(sql.ErrNoRows, rows.Err())
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return canonical(cols, vals), rows.Err()
 }
