@@ -17,6 +17,9 @@ var csvColumns = []string{"id", "name", "model_id:id", "group_id:id", "perm_read
 func (l *Loader) loadCSV(module, file string, data []byte) {
 	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
 	r.FieldsPerRecord = -1
+	// '#' lines are comments (lint:ignore explanations for rampart lint);
+	// no ir.model.access id starts with '#'.
+	r.Comment = '#'
 	header, err := r.Read()
 	if err != nil {
 		l.fail(Pos{File: file, Line: 1}, "cannot read the CSV header: %v", csvErr(err))

@@ -42,6 +42,7 @@ type Loader struct {
 	rules   []*Rule
 	skipped []string
 	errs    []error
+	ignores []Ignore // lint:ignore comments, for rampart lint
 
 	// byRef maps Odoo model references (model_sale_order) to model names.
 	byRef map[string][]string
@@ -91,6 +92,8 @@ func (l *Loader) LoadFS(fsys fs.FS, module string, patterns ...string) error {
 // Load reads one file's content; name decides the format by extension and
 // labels errors. Problems are collected and reported by Build.
 func (l *Loader) Load(module, name string, data []byte) {
+	nACL, nRule := len(l.acls), len(l.rules)
+	defer func() { l.collectIgnores(name, data, l.acls[nACL:], l.rules[nRule:]) }()
 	switch strings.ToLower(path.Ext(name)) {
 	case ".yaml", ".yml":
 		l.loadYAML(module, name, data)
@@ -205,7 +208,7 @@ func (l *Loader) Build() (*Set, error) {
 	if len(l.errs) > 0 {
 		return nil, errors.Join(l.errs...)
 	}
-	s := &Set{Groups: l.groups, ACLs: l.acls, Rules: l.rules, Skipped: l.skipped}
+	s := &Set{Groups: l.groups, ACLs: l.acls, Rules: l.rules, Skipped: l.skipped, Ignores: l.ignores}
 	s.index()
 	return s, nil
 }

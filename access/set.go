@@ -138,6 +138,9 @@ type Set struct {
 	// Skipped lists what was left out at load, and why (rules and ACL rows
 	// of models that are not declared).
 	Skipped []string `json:"skipped,omitempty"`
+	// Ignores are the files' lint:ignore comments (rampart lint); they
+	// change no decision.
+	Ignores []Ignore `json:"ignores,omitempty"`
 
 	closure  map[string]map[string]bool    // group → itself and every group it implies
 	aclIndex map[string]map[string][]*ACL  // model → op → active rows granting op

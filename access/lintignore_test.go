@@ -1,0 +1,66 @@
+package access
+
+import (
+	"testing"
+)
+
+// TestLintIgnoreComments: lint:ignore comments are recorded in each
+// security file format, untargeted ones tied to the declaration below
+// them, targeted ones kept as written; markers outside comments are not
+// taken, and a CSV comment line does not break the file.
+func TestLintIgnoreComments(t *testing.T) {
+	l := NewLoader(odooModels(), nil)
+	l.Load("sale", "acl.csv", []byte("id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink\n"+
+		"access_a,a,model_sale_order,base.group_user,1,0,0,0\n"+
+		"# lint:ignore acl-portal-write portal edits their own order notes\n"+
+		"access_b,b,model_sale_order,base.group_portal,1,1,0,0\n"))
+	l.Load("sale", "rules.xml", []byte(`<odoo>
+    <record id="r1" model="ir.rule">
+        <field name="name">lint:ignore not-a-comment text in a name</field>
+        <field name="model_id" ref="model_sale_order"/>
+        <field name="domain_force">[(1, '=', 1)]</field>
+    </record>
+    <!-- managers see all:
+         lint:ignore always-true-rule the group is a manager group in all but name -->
+    <record id="r2" model="ir.rule">
+        <field name="model_id" ref="model_sale_order"/>
+        <field name="domain_force">[(1, '=', 1)]</field>
+        <field name="groups" eval="[(4, ref('base.group_user'))]"/>
+    </record>
+    <!-- lint:ignore multi-company-rule=stock.warehouse single company -->
+</odoo>`))
+	l.Load("sale", "more.yaml", []byte(`access:
+  - id: access_c  # lint:ignore acl-public-write public kiosk
+    model: sale.order
+    group: base.group_public
+    perm_read: true
+    perm_write: true
+rules:
+  # lint:ignore
+  - id: r3
+    model: sale.order
+    domain: "[]"
+`))
+	s, err := l.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Ignore{
+		{Check: "acl-portal-write", Target: "sale.access_b", Reason: "portal edits their own order notes", Pos: Pos{File: "acl.csv", Line: 3}},
+		{Check: "always-true-rule", Target: "sale.r2", Reason: "the group is a manager group in all but name", Pos: Pos{File: "rules.xml", Line: 8}},
+		{Check: "multi-company-rule", Target: "stock.warehouse", Reason: "single company", Pos: Pos{File: "rules.xml", Line: 14}},
+		{Check: "acl-public-write", Target: "sale.access_c", Reason: "public kiosk", Pos: Pos{File: "more.yaml", Line: 2}},
+		{Check: "", Target: "sale.r3", Reason: "", Pos: Pos{File: "more.yaml", Line: 8}},
+	}
+	if len(s.Ignores) != len(want) {
+		t.Fatalf("ignores = %+v, want %+v", s.Ignores, want)
+	}
+	for i := range want {
+		if s.Ignores[i] != want[i] {
+			t.Errorf("ignore %d = %+v, want %+v", i, s.Ignores[i], want[i])
+		}
+	}
+	if len(s.ACLs) != 3 {
+		t.Errorf("ACL rows = %d, want 3 (the comment line is not a row)", len(s.ACLs))
+	}
+}
