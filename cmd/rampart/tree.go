@@ -77,6 +77,7 @@ func commandTree() *node {
 		group("demo", "demo databases",
 			leaf("wipe", "take the demo users' credentials away (passwords, keys, sessions) so the database can be served without --demo", "", 0, dbOpen, setupDemoWipe),
 		),
+		leaf("lint", "report what is dangerous in this configuration: routes, ACLs, rules, secret fields, keys, users, sudo use", "[--format text|json] [--fail-on info|low|medium|high] [--sudo-days N]", 0, dbRead, setupLint),
 		leaf("version", "print the module version, VCS commit and Go version", "", 0, dbNone, setupVersion),
 	)
 }

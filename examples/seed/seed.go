@@ -75,6 +75,9 @@ func Routes(d Deps) []*httpd.Route {
 		{
 			Name: "seed.data", Path: "/api/data", Type: httpd.TypeJSON2, Auth: httpd.AuthPublic, Methods: post,
 			Params: &DataInput{}, RateLimit: "anonymous", MaxBody: 4 << 10,
+			// It only answers: anyone may call it, so the public user's
+			// transaction must not be able to write (rampart lint).
+			ReadOnly: true,
 			// Any site's scripts may call it, without cookies ("*" never
 			// carries credentials).
 			CORS: &httpd.CORS{Origins: []string{"*"}},
