@@ -223,6 +223,12 @@ func TestCheckMultiCompanyRule(t *testing.T) {
 	if got := shop(only(run(t, securityInput(t, "base.group_system", cleanCSV, groupOnly)), CheckMultiCompanyRule)); len(got) != 1 {
 		t.Errorf("group-only company rule: findings %+v", got)
 	}
+	// A global rule on the field that does not compare with the user's
+	// companies confines nothing.
+	notCompanies := strings.Replace(cleanRules, "[('company_id', 'in', company_ids + [False])]", "[('company_id', '!=', False)]", 1)
+	if got := shop(only(run(t, securityInput(t, "base.group_system", cleanCSV, notCompanies)), CheckMultiCompanyRule)); len(got) != 1 {
+		t.Errorf("company_id != False rule: findings %+v", got)
+	}
 	if got := shop(only(run(t, securityInput(t, "base.group_system", cleanCSV, cleanRules)), CheckMultiCompanyRule)); len(got) != 0 {
 		t.Errorf("clean: findings %+v", got)
 	}

@@ -58,9 +58,12 @@ func checkCompanyRules(reg *orm.Registry, set *access.Set) []Finding {
 		if !ok || !f.Stored() || !readable(set, name) {
 			continue
 		}
+		// The rule must compare with the user's companies (company_ids):
+		// [('company_id', '!=', False)] mentions the field and confines
+		// nothing.
 		covered := false
 		for _, r := range set.RulesFor(name, "read") {
-			covered = covered || r.Global() && strings.Contains(r.Domain, "company_id")
+			covered = covered || r.Global() && strings.Contains(r.Domain, "company_ids")
 		}
 		if covered {
 			continue
