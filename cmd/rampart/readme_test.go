@@ -48,6 +48,7 @@ func TestREADMECommands(t *testing.T) {
 		{line: "rampart keys revoke", args: []string{"keys", "revoke", "1", d}, out: `revoked key 1`},
 		{line: "rampart audit tail", args: []string{"audit", "tail", "-n", "3", d}, out: `ID\s+TIME`},
 		{line: "rampart audit search", args: []string{"audit", "search", "--login", "admin", "--json", "--limit", "2", d}, out: `"op"`},
+		{line: "rampart lint --demo", args: []string{"lint", "--demo", d}, out: `\d+ high, \d+ medium, \d+ low, \d+ info; \d+ ignored\n$`},
 		{line: "rampart version", args: []string{"version"}, out: `^rampart .* go1\.`},
 		{line: "rampart demo wipe", args: []string{"demo", "wipe", d}, out: `wiped the demo credentials of .*alice`},
 	}
