@@ -25,25 +25,95 @@ type Ignore struct {
 const ignoreMarker = "lint:ignore"
 
 // collectIgnores records the lint:ignore comments of one file and ties
-// each untargeted one to the first ACL row or rule this file declared at
-// or below it (acls and rules are what this Load call appended).
+// each untargeted one to the declaration that starts next in the file (at
+// or below the comment): an ACL row or rule this Load call appended (acls,
+// rules). When the next declaration is something else — a group, a row
+// skipped for an undeclared model — the comment stays untied (Target "")
+// rather than slide down to a later row: rampart lint reports it.
 func (l *Loader) collectIgnores(file string, data []byte, acls []*ACL, rules []*Rule) {
+	lines := strings.Split(string(data), "\n")
+	ext := strings.ToLower(path.Ext(file))
 	for _, ig := range scanIgnores(file, data) {
 		if ig.Target == "" {
-			best := 0
-			for _, a := range acls {
-				if a.Pos.File == file && a.Pos.Line >= ig.Pos.Line && (best == 0 || a.Pos.Line < best) {
-					best, ig.Target = a.Pos.Line, a.XMLID
-				}
-			}
-			for _, r := range rules {
-				if r.Pos.File == file && r.Pos.Line >= ig.Pos.Line && (best == 0 || r.Pos.Line < best) {
-					best, ig.Target = r.Pos.Line, r.XMLID
-				}
-			}
+			ig.Target = nextDeclaration(ext, lines, ig.Pos.Line, file, acls, rules)
 		}
 		l.ignores = append(l.ignores, ig)
 	}
+}
+
+// nextDeclaration is the external id of the ACL row or rule that starts
+// right after the comment on line (1-based) — on the same line, or below
+// it with only blank and comment lines in between — "" if none does.
+func nextDeclaration(ext string, lines []string, line int, file string, acls []*ACL, rules []*Rule) string {
+	start := 0
+	inXML := false // whether line starts inside an XML comment
+	if ext == ".xml" {
+		for _, l := range lines[:line-1] {
+			_, _, inXML = xmlSplit(l, inXML)
+		}
+	}
+	for i := line; i <= len(lines) && start == 0; i++ {
+		code := lines[i-1]
+		switch ext {
+		case ".xml":
+			code, _, inXML = xmlSplit(code, inXML)
+		default:
+			if j := strings.IndexByte(code, '#'); j >= 0 {
+				code = code[:j]
+			}
+		}
+		switch {
+		case declStart(ext, code):
+			start = i
+		case strings.TrimSpace(code) != "":
+			return "" // something else comes first: the comment is not above a declaration
+		}
+	}
+	if start == 0 {
+		return ""
+	}
+	// The declaration's Pos is its first line (CSV row, YAML item) or the
+	// line its XML start tag ends on.
+	ok := func(p Pos) bool {
+		if p.File != file || p.Line < start {
+			return false
+		}
+		if ext != ".xml" {
+			return p.Line == start
+		}
+		for i := start + 1; i <= p.Line && i <= len(lines); i++ {
+			if strings.Contains(lines[i-1], "<record") {
+				return false
+			}
+		}
+		return true
+	}
+	for _, a := range acls {
+		if ok(a.Pos) {
+			return a.XMLID
+		}
+	}
+	for _, r := range rules {
+		if ok(r.Pos) {
+			return r.XMLID
+		}
+	}
+	return ""
+}
+
+// declStart reports a line that starts a declaration: a CSV row, an XML
+// record, a YAML list item.
+func declStart(ext, text string) bool {
+	t := strings.TrimSpace(text)
+	switch ext {
+	case ".csv":
+		return t != ""
+	case ".xml":
+		return strings.Contains(t, "<record")
+	case ".yaml", ".yml":
+		return strings.HasPrefix(t, "- ")
+	}
+	return false
 }
 
 // scanIgnores finds the lint:ignore markers that sit inside comments:
@@ -67,7 +137,7 @@ func scanIgnores(file string, data []byte) []Ignore {
 				comment = line[j+1:]
 			}
 		case ".xml":
-			comment, inXMLComment = xmlCommentText(line, inXMLComment)
+			_, comment, inXMLComment = xmlSplit(line, inXMLComment)
 		}
 		j := strings.Index(comment, ignoreMarker)
 		if j < 0 {
@@ -84,28 +154,30 @@ func scanIgnores(file string, data []byte) []Ignore {
 	return out
 }
 
-// xmlCommentText returns the parts of line inside XML comments (joined by
-// a space), given whether the line starts inside one, and whether it ends
-// inside one.
-func xmlCommentText(line string, in bool) (string, bool) {
-	var b strings.Builder
+// xmlSplit splits line into its code and its comment text (XML comments,
+// joined by a space), given whether it starts inside a comment, and says
+// whether it ends inside one.
+func xmlSplit(line string, in bool) (code, comment string, out bool) {
+	var c, m strings.Builder
 	for line != "" {
 		if in {
 			end := strings.Index(line, "-->")
 			if end < 0 {
-				b.WriteString(line)
-				return b.String(), true
+				m.WriteString(line)
+				return c.String(), m.String(), true
 			}
-			b.WriteString(line[:end])
-			b.WriteByte(' ')
+			m.WriteString(line[:end])
+			m.WriteByte(' ')
 			line, in = line[end+3:], false
 			continue
 		}
 		start := strings.Index(line, "<!--")
 		if start < 0 {
+			c.WriteString(line)
 			break
 		}
+		c.WriteString(line[:start])
 		line, in = line[start+4:], true
 	}
-	return b.String(), in
+	return c.String(), m.String(), in
 }

@@ -64,3 +64,53 @@ rules:
 		t.Errorf("ACL rows = %d, want 3 (the comment line is not a row)", len(s.ACLs))
 	}
 }
+
+// An untargeted comment explains the declaration right below it, never a
+// later one: above a group, or above a row skipped for an undeclared
+// model, it stays untied (rampart lint then reports it as unused).
+func TestLintIgnoreDoesNotSlide(t *testing.T) {
+	l := NewLoader(odooModels(), nil)
+	l.Load("sale", "acl.csv", []byte("id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink\n"+
+		"# lint:ignore acl-portal-write meant for the skipped row\n"+
+		"access_gone,gone,model_not_declared,base.group_portal,1,1,0,0\n"+
+		"access_b,b,model_sale_order,base.group_portal,1,1,0,0\n"))
+	l.Load("sale", "sec.xml", []byte(`<odoo>
+    <!-- lint:ignore always-true-rule meant for the group -->
+    <record id="group_x" model="res.groups">
+        <field name="name">X</field>
+    </record>
+    <record id="r1"
+            model="ir.rule">
+        <field name="model_id" ref="model_sale_order"/>
+        <field name="domain_force">[(1, '=', 1)]</field>
+        <field name="groups" eval="[(4, ref('group_x'))]"/>
+    </record>
+</odoo>`))
+	l.Load("sale", "sec.yaml", []byte(`rules:
+  - id: r2
+    model: sale.order
+    # lint:ignore always-true-rule inside r2, not above r3
+    domain: "[]"
+  - id: r3
+    model: sale.order
+`))
+	s, err := l.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Ignores) != 3 {
+		t.Fatalf("ignores = %+v", s.Ignores)
+	}
+	for _, ig := range s.Ignores {
+		if ig.Target != "" {
+			t.Errorf("%s:%d slid to %s", ig.Pos.File, ig.Pos.Line, ig.Target)
+		}
+	}
+	// A start tag over two lines still ties the comment right above it.
+	l = NewLoader(odooModels(), nil)
+	l.Load("sale", "sec.xml", []byte("<odoo>\n<!-- lint:ignore always-true-rule ok -->\n<record id=\"r1\"\n model=\"ir.rule\">\n"+
+		"<field name=\"model_id\" ref=\"model_sale_order\"/><field name=\"domain_force\">[]</field></record>\n</odoo>"))
+	if s, err = l.Build(); err != nil || len(s.Ignores) != 1 || s.Ignores[0].Target != "sale.r1" {
+		t.Fatalf("two-line start tag: %+v %v", s, err)
+	}
+}
