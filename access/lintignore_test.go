@@ -1,6 +1,7 @@
 package access
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -113,4 +114,23 @@ func TestLintIgnoreDoesNotSlide(t *testing.T) {
 	if s, err = l.Build(); err != nil || len(s.Ignores) != 1 || s.Ignores[0].Target != "sale.r1" {
 		t.Fatalf("two-line start tag: %+v %v", s, err)
 	}
+}
+
+// FuzzLintIgnore: any file content, in any of the three formats, loads
+// without a panic, and every recorded comment points at a line of the file.
+func FuzzLintIgnore(f *testing.F) {
+	f.Add("acl.csv", "id,name,model_id:id,group_id:id,perm_read,perm_write,perm_create,perm_unlink\n# lint:ignore a b\naccess_a,a,model_sale_order,,1,1,0,0\n")
+	f.Add("r.xml", "<odoo><!-- lint:ignore x=y z --><record id=\"r\" model=\"ir.rule\"><field name=\"model_id\" ref=\"model_sale_order\"/></record></odoo>")
+	f.Add("r.xml", "<!-- a\nlint:ignore\n--><!--")
+	f.Add("s.yaml", "rules:\n  - id: r # lint:ignore c d\n    model: sale.order\n")
+	f.Fuzz(func(t *testing.T, name, data string) {
+		l := NewLoader(odooModels(), nil)
+		l.Load("m", name, []byte(data))
+		n := strings.Count(data, "\n") + 1
+		for _, ig := range l.ignores {
+			if ig.Pos.File != name || ig.Pos.Line < 1 || ig.Pos.Line > n {
+				t.Fatalf("ignore at %v in a %d-line file", ig.Pos, n)
+			}
+		}
+	})
 }
