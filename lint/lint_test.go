@@ -152,14 +152,7 @@ func TestCheckRouteAnonymousUnsafe(t *testing.T) {
 	}
 	got := only(run(t, Input{Routes: routes}), CheckRouteAnonymousUnsafe)
 	want := map[string]Severity{"/shop/order": High, "/shop/quote": Low, "/shop/page": Low, "/shop/hook": Low}
-	if len(got) != len(want) {
-		t.Fatalf("findings %v, want %v", ids(got), want)
-	}
-	for _, f := range got {
-		if sev, ok := want[f.ID]; !ok || sev != f.Severity || f.Fix == "" {
-			t.Errorf("%s: %s %q, want %v", f.ID, f.Severity, f.Fix, want[f.ID])
-		}
-	}
+	wantSeverities(t, got, want)
 }
 
 func TestCheckRouteCSRFDisabled(t *testing.T) {
@@ -201,14 +194,7 @@ func TestCheckRouteCORSCredentials(t *testing.T) {
 	}
 	got := only(run(t, Input{Routes: routes}), CheckRouteCORSCredentials)
 	want := map[string]Severity{"/a": High, "/b": Medium, "/c": Medium, "/d": High}
-	if len(got) != len(want) {
-		t.Fatalf("findings %v", ids(got))
-	}
-	for _, f := range got {
-		if want[f.ID] != f.Severity {
-			t.Errorf("%s: %s, want %s", f.ID, f.Severity, want[f.ID])
-		}
-	}
+	wantSeverities(t, got, want)
 }
 
 func TestCheckMultiCompanyRule(t *testing.T) {
@@ -292,6 +278,20 @@ func TestCheckSecretFieldReadable(t *testing.T) {
 		"key": true, "keyword": false, "monkey": false, "name": false, "passport": false} {
 		if secretName(name) != want {
 			t.Errorf("secretName(%q) = %v", name, !want)
+		}
+	}
+}
+
+// wantSeverities checks that got has exactly the findings of want, by id,
+// with their severities and a fix each.
+func wantSeverities(t *testing.T, got []Finding, want map[string]Severity) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("findings %v, want %v", ids(got), want)
+	}
+	for _, f := range got {
+		if sev, ok := want[f.ID]; !ok || sev != f.Severity || f.Fix == "" {
+			t.Errorf("%s: %s (fix %q), want %s", f.ID, f.Severity, f.Fix, want[f.ID])
 		}
 	}
 }
@@ -389,14 +389,7 @@ func TestCheckUserIdle(t *testing.T) {
 	}
 	got := only(run(t, Input{Users: users}), CheckUserIdle)
 	want := map[string]Severity{"ghost": Low, "never": Low, "old-admin": Medium}
-	if len(got) != len(want) {
-		t.Fatalf("findings %v", ids(got))
-	}
-	for _, f := range got {
-		if want[f.ID] != f.Severity {
-			t.Errorf("%s: %s, want %s", f.ID, f.Severity, want[f.ID])
-		}
-	}
+	wantSeverities(t, got, want)
 }
 
 func TestCheckSudoReasons(t *testing.T) {
