@@ -62,14 +62,16 @@ func Gather(ctx context.Context, s Sources) (Input, error) {
 			in.Users = append(in.Users, lu)
 			continue
 		}
-		logins, err := s.Audit.Search(ctx, audit.Filter{UserID: u.ID, Op: audit.OpLogin, Limit: 1})
+		var logins []audit.Entry
+		logins, err = s.Audit.Search(ctx, audit.Filter{UserID: u.ID, Op: audit.OpLogin, Limit: 1})
 		if err != nil {
 			return in, err
 		}
 		if len(logins) > 0 && logins[0].Time.After(lu.LastSeen) {
 			lu.LastSeen = logins[0].Time
 		}
-		sessions, err := s.Identity.ListSessions(ctx, u.ID, 0)
+		var sessions []identity.SessionInfo
+		sessions, err = s.Identity.ListSessions(ctx, u.ID, 0)
 		if err != nil {
 			return in, err
 		}

@@ -43,7 +43,7 @@ func setupLint(fs *flag.FlagSet) func(context.Context, *call) error {
 		routes := a.HTTP.Routes()
 		if c.cfg.Demo {
 			// The demo app's routes are registered by serve, not by Open.
-			if err := a.Handle(sales.Routes(a)...); err != nil {
+			if err = a.Handle(sales.Routes(a)...); err != nil {
 				return err
 			}
 			routes = a.HTTP.Routes()
