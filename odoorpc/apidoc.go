@@ -31,6 +31,9 @@ type ModelDoc struct {
 	Name    string
 	Fields  map[string]map[string]any
 	Methods []MethodDoc
+	// Defaults are the fields create fills when the values omit them
+	// (static, dynamic, sequence or Go defaults), sorted.
+	Defaults []string
 }
 
 // MethodDoc is one public method's signature.
@@ -102,8 +105,16 @@ func (s *Service) modelDoc(data Data, p *principal.Principal, name string) (Mode
 			return doc, false, err
 		}
 		if env := data.Env(); env != nil {
-			if meta, ok := env.Registry().Meta(name); ok && meta.Description != "" {
-				doc.Name = meta.Description
+			if meta, ok := env.Registry().Meta(name); ok {
+				if meta.Description != "" {
+					doc.Name = meta.Description
+				}
+				for _, f := range meta.Fields() {
+					if f.Default != nil || f.DefaultFrom != "" || f.Sequence != nil || f.DefaultFunc != nil {
+						doc.Defaults = append(doc.Defaults, f.Name)
+					}
+				}
+				slices.Sort(doc.Defaults)
 			}
 		}
 	case errs.Is(err, errs.NotFound):
