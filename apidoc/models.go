@@ -139,6 +139,19 @@ func (b *builder) model(m odoorpc.ModelDoc) {
 	hasRecord := len(m.Fields) > 0
 	if hasRecord {
 		b.recordSchemas(m)
+		// Only the input schemas some method of this caller uses.
+		uses := map[string]bool{}
+		for _, md := range m.Methods {
+			for _, p := range md.Params {
+				uses[p.Name] = true
+			}
+		}
+		if !uses["vals_list"] {
+			delete(b.schemas, m.Model+".create")
+		}
+		if !uses["vals"] && !uses["default"] {
+			delete(b.schemas, m.Model+".write")
+		}
 	}
 	b.tagSet = append(b.tagSet, m.Model)
 	b.tagDesc[m.Model] = fmt.Sprintf("%s (%s): its JSON-2 methods.", m.Name, m.Model)
