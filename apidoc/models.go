@@ -59,7 +59,7 @@ func fieldSchema(f map[string]any, input bool) obj {
 		if input {
 			s = orFalse(id)
 		} else {
-			pair := obj{"type": "array", "prefixItems": []any{id, obj{"type": "string"}}, "minItems": 2, "maxItems": 2, "items": false}
+			pair := obj{"type": "array", "prefixItems": []any{id, obj{"type": "string"}}, "minItems": 2, "maxItems": 2}
 			s = obj{"anyOf": []any{pair, id, falseSchema},
 				"description": "[id, display_name] with load '_classic_read' (the default), the id with load '_classic_write' or null; false when empty"}
 		}
@@ -206,7 +206,9 @@ func modelSecurity(model, op string) []any {
 }
 
 func loadSchema() obj {
-	return obj{"enum": []any{"_classic_read", "_classic_write", nil},
+	// null as its own alternative: an enum holding null is valid JSON
+	// Schema, but some validators (kin-openapi) then still refuse null.
+	return obj{"anyOf": []any{obj{"enum": []any{"_classic_read", "_classic_write"}}, obj{"type": "null"}},
 		"description": "'_classic_read': many2one as [id, display_name]; '_classic_write' or null: the id."}
 }
 
@@ -287,11 +289,12 @@ func resultSchema(model, method string, hasRecord bool) obj {
 		records = obj{"type": "array", "items": ref("schemas", model)}
 	}
 	switch method {
-	case "create", "search", "exists", "copy":
+	case "create", "search", "exists", "copy", "search_fetch":
+		// search_fetch returns a recordset: JSON-2 sends its ids.
 		return ids
 	case "read", "search_read":
 		return records
-	case "search_fetch", "web_read", "get_metadata":
+	case "web_read", "get_metadata":
 		return obj{"type": "array", "items": obj{"type": "object"}}
 	case "web_search_read":
 		return obj{"type": "object", "properties": obj{"length": obj{"type": "integer"}, "records": obj{"type": "array", "items": obj{"type": "object"}}}}

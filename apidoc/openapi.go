@@ -587,6 +587,7 @@ func baseSchemas() obj {
 		"Domain": obj{
 			"description": "An Odoo domain in its JSON form: conditions [field, operator, value] and the prefix operators '&', '|', '!'.",
 			"type":        "array",
+			"examples":    []any{[]any{}, []any{[]any{"id", "=", 1}}, []any{"|", []any{"id", "=", 1}, []any{"id", ">", 2}}},
 			"items": obj{"anyOf": []any{
 				obj{"enum": []any{"&", "|", "!"}},
 				obj{"type": "array", "minItems": 3, "maxItems": 3, "prefixItems": []any{obj{"type": "string"}, obj{"type": "string"}, obj{}}},
