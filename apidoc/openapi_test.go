@@ -231,3 +231,46 @@ func TestOpenAPIPerCaller(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIScopedKey: an API key's scopes narrow the document as they
+// narrow the calls. The administrator's key scoped to reading sale.order
+// lists sale.order's reads only: no write, no other model; the same key
+// is refused the write it does not list (the document says what the key
+// may do, no more, no less).
+func TestOpenAPIScopedKey(t *testing.T) {
+	a := rampartest.Demo(t, rampartest.Options{})
+	key, _, err := a.Identity.CreateAPIKey(context.Background(), identity.NewAPIKey{UserID: a.UID(t, rampartest.Admin),
+		Name: "docs", Scopes: []string{"model:sale.order:read"}, ExpiresIn: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, d, raw := getDoc(t, http.DefaultClient, a.URL+"/doc-bearer/openapi.json", key)
+	if status != 200 {
+		t.Fatalf("%d %s", status, raw)
+	}
+	var models []string
+	for p, item := range d.Paths {
+		if !strings.HasPrefix(p, "/json/2/") || strings.Contains(p, "{") || strings.Count(p, "/") != 4 {
+			continue
+		}
+		model := strings.Split(p, "/")[3]
+		if model != "sale.order" && model != "res.users.apikeys" {
+			models = append(models, p)
+		}
+		op, _ := item["post"].(map[string]any)
+		x, _ := op["x-rampart"].(map[string]any)
+		if model == "sale.order" && x["operation"] != "read" {
+			t.Errorf("%s listed for a read-only key", p)
+		}
+	}
+	if len(models) > 0 {
+		t.Errorf("other models listed for a sale.order key: %v", models)
+	}
+	if d.Paths["/json/2/sale.order/search_read"] == nil {
+		t.Errorf("sale.order.search_read missing")
+	}
+	status, _, _ = (&rampartest.JSON2{URL: a.URL, Key: key, HTTP: http.DefaultClient}).Call(t, "sale.order", "write", map[string]any{"ids": []any{1}, "vals": map[string]any{"note": "x"}})
+	if status != 403 {
+		t.Errorf("the scoped key wrote: %d", status)
+	}
+}
