@@ -334,7 +334,10 @@ func (b *builder) responses(r *httpd.Route, method string) obj {
 	case r.Type == httpd.TypeJSONRPC:
 		out["200"] = obj{"description": "A JSON-RPC 2.0 answer: result, or error with Odoo's serialized exception in error.data.",
 			"headers": limitHeaders(false, r), "content": obj{"application/json": obj{"schema": ref("schemas", "JsonRpcResponse")}}}
-		for _, s := range []int{400, 405, 413, 415, 429, 503} {
+		// Application errors are HTTP 200 with the envelope, as Odoo;
+		// refusals before the call keep their status (httpd's jsonrpc
+		// codec), 401 for an expired session or a bad key among them.
+		for _, s := range []int{400, 401, 405, 413, 415, 429, 503} {
 			out[strconv.Itoa(s)] = obj{"description": http.StatusText(s),
 				"headers": limitHeaders(s == 429 || s == 503, r), "content": obj{"application/json": obj{"schema": ref("schemas", "JsonRpcResponse")}}}
 		}

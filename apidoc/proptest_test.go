@@ -71,6 +71,21 @@ func (g *schemaGen) gen(s map[string]any, depth int) *rapid.Generator[any] {
 	if e, ok := s["enum"].([]any); ok && len(e) > 0 {
 		return rapid.SampledFrom(e)
 	}
+	if all, ok := s["allOf"].([]any); ok && len(all) > 0 {
+		// Every part is an object schema here (the JSON-RPC envelope and
+		// its params): generate each and merge.
+		return rapid.Custom(func(rt *rapid.T) any {
+			out := map[string]any{}
+			for i, p := range all {
+				if m, ok := g.gen(p.(map[string]any), depth).Draw(rt, fmt.Sprint("part", i)).(map[string]any); ok {
+					for k, v := range m {
+						out[k] = v
+					}
+				}
+			}
+			return out
+		})
+	}
 	for _, k := range []string{"anyOf", "oneOf"} {
 		if alts, ok := s[k].([]any); ok && len(alts) > 0 {
 			var gens []*rapid.Generator[any]
@@ -214,18 +229,8 @@ func TestPropertyLiveAgainstDocument(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the property tester sends a few thousand requests")
 	}
-	// Bounded: examplesPerOp of each kind per operation, unless the run
-	// asks for another number with -rapid.checks.
-	if f := flag.Lookup("rapid.checks"); f != nil && f.Value.String() == f.DefValue {
-		flag.Set("rapid.checks", strconv.Itoa(examplesPerOp))
-		defer flag.Set("rapid.checks", f.DefValue)
-	}
-	a := rampartest.Demo(t, rampartest.Options{Config: func(c *config.Config) {
-		// The tester measures the document, not the rate limiter: a
-		// burst of thousands of calls from one address would be limited
-		// (the 429s are documented, but they would hide the operations).
-		c.RateLimit.Exempt = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
-	}})
+	defer boundChecks()()
+	a := rampartest.Demo(t, rampartest.Options{Config: exemptLoopback})
 	raw := wholeAPI(t, a)
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(raw)
@@ -324,15 +329,6 @@ func TestPropertyLiveAgainstDocument(t *testing.T) {
 			})
 		}
 	}
-	codes := []int{}
-	for c := range tl.status {
-		codes = append(codes, c)
-	}
-	sort.Ints(codes)
-	var parts []string
-	for _, c := range codes {
-		parts = append(parts, fmt.Sprintf("%d×%d", tl.status[c], c))
-	}
 	ok := 0
 	for c, n := range tl.status {
 		if c < 300 {
@@ -344,7 +340,38 @@ func TestPropertyLiveAgainstDocument(t *testing.T) {
 		t.Errorf("only %d of %d valid examples succeeded: the generator does not reach the methods", ok, tl.valid)
 	}
 	t.Logf("property tester: %d operations, %d valid and %d invalid examples run (statuses %s); %d server errors, %d responses violating the document",
-		tl.ops, tl.valid, tl.invalid, strings.Join(parts, " "), tl.serverErrors, tl.violations)
+		tl.ops, tl.valid, tl.invalid, statusLine(tl), tl.serverErrors, tl.violations)
+}
+
+// boundChecks bounds rapid to examplesPerOp examples per property, unless
+// the run asks for another number with -rapid.checks; it returns the undo.
+func boundChecks() func() {
+	f := flag.Lookup("rapid.checks")
+	if f == nil || f.Value.String() != f.DefValue {
+		return func() {}
+	}
+	flag.Set("rapid.checks", strconv.Itoa(examplesPerOp))
+	return func() { flag.Set("rapid.checks", f.DefValue) }
+}
+
+// exemptLoopback: the testers measure the document, not the rate
+// limiter; a burst of thousands of calls from one address would be
+// limited (the 429s are documented, but they would hide the operations).
+func exemptLoopback(c *config.Config) {
+	c.RateLimit.Exempt = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+}
+
+func statusLine(tl *tally) string {
+	codes := []int{}
+	for c := range tl.status {
+		codes = append(codes, c)
+	}
+	sort.Ints(codes)
+	var parts []string
+	for _, c := range codes {
+		parts = append(parts, fmt.Sprintf("%d×%d", tl.status[c], c))
+	}
+	return strings.Join(parts, " ")
 }
 
 func orValid(m string) string {
