@@ -245,12 +245,7 @@ func (s *Service) handleDocModel(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	module := "base"
-	if env := data.Env(); env != nil {
-		if meta, ok := env.Registry().Meta(name); ok && meta.Source != "" && !strings.ContainsAny(meta.Source, "/\\.") {
-			module = meta.Source
-		}
-	}
+	module := docModule(data, name)
 	fields := map[string]any{}
 	for fn, f := range all {
 		f["module"] = module
@@ -263,6 +258,21 @@ func (s *Service) handleDocModel(r *httpd.Request) (any, error) {
 	r.W.Header().Set("Cache-Control", "no-cache, private")
 	r.W.Header().Set("Content-Language", "en-US")
 	return map[string]any{"model": name, "name": doc.Name, "doc": nil, "fields": fields, "methods": methods}, nil
+}
+
+// docModule is the module a model comes from, as ir.model.data names it
+// (orm's rule): base for the built-ins, else the model name's first part
+// (sale.order → sale).
+func docModule(data Data, name string) string {
+	if env := data.Env(); env != nil {
+		if meta, ok := env.Registry().Meta(name); ok && meta.Source == "builtin" {
+			return "base"
+		}
+	}
+	if i := strings.IndexByte(name, '.'); i > 0 {
+		return name[:i]
+	}
+	return name
 }
 
 // MethodSignature is Odoo 19's _doc_method for md: the signature as
