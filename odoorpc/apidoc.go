@@ -228,7 +228,7 @@ func (s *Service) handleDocModel(r *httpd.Request) (any, error) {
 		}
 		return nil, err
 	}
-	if err := m.CheckAccess("read"); err != nil {
+	if err = m.CheckAccess("read"); err != nil {
 		return nil, err
 	}
 	if !s.scopeAllows(r.Principal, name, "read") {
