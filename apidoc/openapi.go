@@ -173,6 +173,14 @@ func (b *builder) route(r *httpd.Route) {
 		if deprecated(r) {
 			op["deprecated"] = true
 			op["description"] = deprecationText(r)
+			// The dates for machines (gateways, linters): the Sunset
+			// header's date and the deprecation's.
+			if !r.Sunset.IsZero() {
+				op["x-sunset"] = day(r.Sunset)
+			}
+			if !r.Deprecated.IsZero() {
+				op["x-deprecated-since"] = day(r.Deprecated)
+			}
 		}
 		item[lm] = op
 	}
