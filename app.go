@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/access"
+	"github.com/rampart/rampart/apidoc"
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/errs"
@@ -88,6 +89,8 @@ type App struct {
 	// Methods holds the model methods apps make callable over JSON-2,
 	// JSON-RPC and XML-RPC (register before Handler or Run).
 	Methods *odoorpc.Methods
+	// APIDoc builds the OpenAPI document and serves /doc (package apidoc).
+	APIDoc *apidoc.Service
 
 	readOnly       bool
 	allowDemoUsers bool
@@ -420,15 +423,17 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s.Observer = httpObserver{a.Metrics}
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
-	rpc, err := odoorpc.Routes(odoorpc.Deps{
+	rpcService, err := odoorpc.NewService(odoorpc.Deps{
 		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity,
 		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Log: log, Now: o.Now,
 	})
 	if err != nil {
 		return err
 	}
+	a.APIDoc = apidoc.New(apidoc.Deps{DB: cfg.DBName, Routes: s.Routes, RPC: rpcService})
 	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
-	routes = append(routes, rpc...)
+	routes = append(routes, rpcService.Routes()...)
+	routes = append(routes, a.APIDoc.Routes()...)
 	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
 	routes = append(routes, a.Identity.AdminRoutes()...)
 	routes = append(routes, a.Audit.AdminRoutes()...)

@@ -9,12 +9,16 @@ import (
 // allowedDeps are the direct dependencies, each chosen on purpose: a new
 // one must be added here, with its reason, in the same change.
 var allowedDeps = map[string]string{
+	"github.com/getkin/kin-openapi":       "tests only: apidoc's property tester validates live answers against the OpenAPI document (openapi3filter)",
+	"github.com/chromedp/chromedp":        "tests only: drives headless Chromium for the console's browser tests (internal/browsertest)",
+	"github.com/piglig/go-qr":             "the console's 2FA enrolment QR code, drawn as server-side SVG (no dependencies, Reed-Solomon done right)",
 	"github.com/jackc/pgx/v5":             "PostgreSQL driver",
 	"github.com/prometheus/client_golang": "metrics",
 	"github.com/redis/go-redis/v9":        "shared rate limits and login failures",
 	"go.yaml.in/yaml/v3":                  "config and model files",
 	"golang.org/x/crypto":                 "argon2id, pbkdf2, ACME",
 	"modernc.org/sqlite":                  "embedded database without cgo",
+	"pgregory.net/rapid":                  "tests only: property-based generation (and shrinking) of requests from the OpenAPI document",
 }
 
 func TestDirectDependenciesAreAllowed(t *testing.T) {

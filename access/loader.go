@@ -288,7 +288,8 @@ func BaseGroups() []*Group {
 		{XMLID: "base.group_portal", Name: "Portal", Privilege: "User types"},
 		{XMLID: "base.group_user", Name: "Internal User", Privilege: "User types"},
 		{XMLID: "base.group_no_one", Name: "Technical Features"},
+		{XMLID: "api_doc.group_allow_doc", Name: "Technical Documentation"},
 		{XMLID: "base.group_erp_manager", Name: "Access Rights", Privilege: "Administration", Implied: []string{"base.group_user"}},
-		{XMLID: "base.group_system", Name: "Settings", Privilege: "Administration", Implied: []string{"base.group_user", "base.group_erp_manager"}},
+		{XMLID: "base.group_system", Name: "Settings", Privilege: "Administration", Implied: []string{"base.group_user", "base.group_erp_manager", "api_doc.group_allow_doc"}},
 	}
 }

@@ -19,6 +19,10 @@ const (
 	GroupSystem     = "base.group_system"
 	GroupERPManager = "base.group_erp_manager"
 	GroupNoOne      = "base.group_no_one"
+	// GroupAllowDoc is Odoo 19's api_doc.group_allow_doc ("Technical
+	// Documentation"): the users who may read /doc and its JSON documents.
+	// Settings administrators get it by implication, as in Odoo.
+	GroupAllowDoc = "api_doc.group_allow_doc"
 )
 
 // Group is a res.groups record.
@@ -42,8 +46,9 @@ var baseGroups = []Group{
 	{XMLID: GroupPortal, Name: "Portal"},
 	{XMLID: GroupUser, Name: "Internal User", APIKeyDuration: days(90)},
 	{XMLID: GroupNoOne, Name: "Technical Features"},
+	{XMLID: GroupAllowDoc, Name: "Technical Documentation"},
 	{XMLID: GroupERPManager, Name: "Access Rights", Implied: []string{GroupUser}},
-	{XMLID: GroupSystem, Name: "Settings", Implied: []string{GroupUser, GroupERPManager}},
+	{XMLID: GroupSystem, Name: "Settings", Implied: []string{GroupUser, GroupERPManager, GroupAllowDoc}},
 }
 
 // EnsureGroup creates or updates a group by external id: its name, key

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -239,25 +238,11 @@ func TestLiveJSON2(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var doc struct {
-		Models []struct {
-			Model   string         `json:"model"`
-			Fields  map[string]any `json:"fields"`
-			Methods []string       `json:"methods"`
-		} `json:"models"`
+	// A salesman is not in the API-docs group: refused (apidoc_live_test.go
+	// has the allowed side).
+	if resp.StatusCode != 403 {
+		t.Errorf("doc index for a salesman: %d, want 403", resp.StatusCode)
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("doc index: %d %v", resp.StatusCode, err)
-	}
-	for _, m := range doc.Models {
-		if m.Model == "sale.order" {
-			if slices.Contains(m.Methods, "unlink") || !slices.Contains(m.Methods, "create") || m.Fields["name"] == nil {
-				t.Errorf("sale.order in the doc index: methods %v", m.Methods)
-			}
-			return
-		}
-	}
-	t.Errorf("sale.order missing from the doc index")
 }
 
 // TestLiveWebSession runs the web-client endpoints on the real stack: an

@@ -10,7 +10,12 @@
 //   - the web-client endpoints client libraries use: /web/session/*,
 //     /web/dataset/call_kw, /web/webclient/version_info, /web/database/list,
 //     /web/version, /json/version;
-//   - /doc/index.json and /doc-bearer/index.json: what the caller may use.
+//   - /doc/index.json, /doc-bearer/index.json, /doc/<model>.json and
+//     /doc-bearer/<model>.json as Odoo 19's api_doc answers them, for the
+//     API-docs group only (api_doc.group_allow_doc, implied by Settings;
+//     anyone else gets Odoo's AccessError). Service.Catalog, the models,
+//     fields and methods a caller may use, also feeds package apidoc (the
+//     /doc page and the OpenAPI document).
 //
 // The protocols are thin transports over one service layer (Service): the
 // same method table, the same Python-style argument binding and the same

@@ -25,7 +25,7 @@ import (
 // tests (clients_test.go) run the real stack.
 
 var (
-	admin = &principal.Principal{UserID: 2, Login: "admin", GroupXMLIDs: []string{"base.group_user", "base.group_system"}, Via: "password"}
+	admin = &principal.Principal{UserID: 2, Login: "admin", GroupXMLIDs: []string{"base.group_user", "base.group_system", GroupAllowDoc}, Via: "password"}
 	demo  = &principal.Principal{UserID: 6, Login: "demo", GroupXMLIDs: []string{"base.group_user"}, Via: "password"}
 )
 
@@ -178,6 +178,12 @@ func (fakeAuth) Authenticate(r *httpd.Request) error {
 		switch h {
 		case "Bearer demokey":
 			r.Principal = demo
+			return nil
+		case "Bearer dockey":
+			// demo, given the API-docs group (Technical Documentation).
+			p := *demo
+			p.GroupXMLIDs = []string{"base.group_user", GroupAllowDoc}
+			r.Principal = &p
 			return nil
 		case "Bearer readkey":
 			p := *demo

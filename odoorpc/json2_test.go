@@ -145,7 +145,13 @@ func TestJSON2(t *testing.T) {
 
 func TestDocIndex(t *testing.T) {
 	srv := newTestServer(t, nil)
+	// Outside the API-docs group: refused as Odoo 19 refuses it.
 	resp := do(t, srv, "GET", "/doc-bearer/index.json", "", "", map[string]string{"Authorization": "Bearer demokey"})
+	if body := resp.json(t); resp.status != 403 || body["name"] != "odoo.exceptions.AccessError" ||
+		body["message"] != "This page is only accessible to Technical Documentation users." {
+		t.Fatalf("demo outside the docs group: %d %s", resp.status, resp.body)
+	}
+	resp = do(t, srv, "GET", "/doc-bearer/index.json", "", "", map[string]string{"Authorization": "Bearer dockey"})
 	if resp.status != 200 {
 		t.Fatalf("status %d: %s", resp.status, resp.body)
 	}

@@ -38,6 +38,7 @@ func TestREADMECommands(t *testing.T) {
 		{line: "rampart access explain --demo --user alice --model sale.order --op write --id 5", args: []string{"access", "explain", "--demo", "--user", "alice", "--model", "sale.order", "--op", "write", "--id", orderID, d}, out: `sale.order`},
 		{line: "rampart routes", args: []string{"routes", "--demo", d}, out: `/json/2/`},
 		{line: "rampart routes --json", args: []string{"routes", "--json", d}, out: `^\[`},
+		{line: "rampart openapi", args: []string{"openapi", "--demo", "--user", "alice", d}, out: `"openapi": "3.1.0"`},
 		{line: "rampart users create", args: []string{"users", "create", "--login", "erin", "--group", "base.group_user", "--password-stdin", d}, stdin: "erin's long passphrase\n", out: `created user \d+ erin`},
 		{line: "rampart users list", args: []string{"users", "list", d}, out: `erin`},
 		{line: "rampart users passwd --password-stdin admin", args: []string{"users", "passwd", "--password-stdin", "admin", "--demo", d}, stdin: "a long passphrase\n", out: `password changed for admin`},

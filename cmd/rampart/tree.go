@@ -37,6 +37,10 @@ const (
 	dbOpen                  // opened and migrated, not bootstrapped (demo wipe)
 	dbWrite                 // opened and bootstrapped (users, keys)
 	dbServe                 // everything serve does
+	// dbDescribe: the configured database read only when there is one,
+	// else a throwaway one (openapi: the routes and models need no data,
+	// --user does). call.readErr keeps why the database could not be read.
+	dbDescribe
 )
 
 func leaf(name, summary, args string, nargs int, db dbMode, setup func(fs *flag.FlagSet) func(context.Context, *call) error) *node {
@@ -51,6 +55,7 @@ func commandTree() *node {
 	return group("", "",
 		leaf("serve", "run the server", "", 0, dbServe, setupServe),
 		leaf("routes", "list every route: path, type, auth, methods, CSRF, scope, rate limit, version, sunset", "[--json]", 0, dbScratch, setupRoutes),
+		leaf("openapi", "print the OpenAPI 3.1 document: every route and model, or what one user may do", "[--user LOGIN] [--out FILE]", 0, dbDescribe, setupOpenAPI),
 		group("users", "manage users",
 			leaf("create", "create a user", "--login LOGIN [--name NAME] [--email EMAIL] [--group XMLID]... [--password-stdin]", 0, dbWrite, setupUsersCreate),
 			leaf("list", "list the users", "", 0, dbWrite, setupUsersList),
@@ -111,6 +116,8 @@ type call struct {
 	cfg  config.Config
 	app  *rampart.App
 	args []string // positional arguments
+	// readErr is why dbDescribe fell back to a throwaway database.
+	readErr error
 }
 
 // invoke parses the leaf's flags (anywhere among its arguments), opens the
@@ -213,6 +220,14 @@ func (c *call) open(ctx context.Context, mode dbMode) (func(), error) {
 			}
 		}
 		return func() { c.app.Close(); os.RemoveAll(dir) }, nil
+	case dbDescribe:
+		ro := opts
+		ro.ReadOnly = true
+		if c.app, err = rampart.Open(ctx, c.cfg, log, ro); err == nil {
+			return func() { c.app.Close() }, nil
+		}
+		c.readErr = err
+		return c.open(ctx, dbScratch)
 	case dbRead:
 		opts.ReadOnly = true
 		c.app, err = rampart.Open(ctx, c.cfg, log, opts)
