@@ -25,6 +25,10 @@ type reqState struct {
 	tls     bool
 	req     *Request // set once routed
 	errKind errs.Kind
+	// refusedBy names the rate limit that refused the request (dispatch.go).
+	refusedBy string
+	// canceled: the client went away before the answer (writeError).
+	canceled bool
 }
 
 type stateKey struct{}
@@ -119,7 +123,26 @@ func (s *Server) accessLog(r *http.Request, rw *recorder, st *reqState) {
 	if status >= 400 {
 		attrs = append(attrs, slog.String("error", st.errKind.String()))
 	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	if st.canceled {
+		attrs = append(attrs, slog.Bool("client_canceled", true))
+	}
+	level := slog.LevelInfo
+	if status == http.StatusTooManyRequests && st.errKind == errs.TooManyRequests {
+		// Counted into the per-client summary instead (refusallog.go).
+		policy := st.refusedBy
+		if policy == "" {
+			policy = refusedHandler
+		}
+		route := r.URL.Path
+		if st.req != nil {
+			route = st.req.Route.Name
+		}
+		s.countRefusal(st.client, policy, route)
+		level = slog.LevelDebug
+	} else {
+		s.flushRefusalsIfDue()
+	}
+	s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	if s.Observer != nil && st.req != nil {
 		s.Observer.Observe(st.req, status, rw.bytes, d)
 	}
