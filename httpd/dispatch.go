@@ -83,9 +83,9 @@ func (s *Server) run(req *Request) (result any, err error) {
 	}
 	if s.Limiter != nil {
 		if err = s.Limiter.Limit(req, PostAuth); err != nil {
-			policy := string(req.RateLimit)
+			policy := string(req.RateLimit) // a named policy, or the caller's default one
 			if policy == "" {
-				policy = refusedDefault
+				policy = refusedPostAuth
 			}
 			return nil, refusedBy(req, policy, err)
 		}

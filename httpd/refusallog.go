@@ -27,13 +27,15 @@ const RefusalLogInterval = 10 * time.Second
 // so a flood from many addresses still writes a bounded number of lines.
 const maxRefusalClients = 1000
 
-// Refusal stages as they appear in a summary's policies: the pre-auth
-// limit (per client address), the post-auth limit (by the request's
-// policy name), or a 429 from inside the handler (login throttling).
+// What refused, as it appears in a summary's policies: the pre-auth
+// limit (per client address), the post-auth limit (the policy the request
+// names, or "post_auth" for the caller's default policy, which the
+// limiter picks by the kind of caller), or a 429 from inside the handler
+// (login throttling). The metrics have the limiter's exact policy names.
 const (
 	refusedPreAuth  = "pre_auth"
+	refusedPostAuth = "post_auth"
 	refusedHandler  = "handler"
-	refusedDefault  = "default"
 	refusalOtherKey = "other"
 )
 
