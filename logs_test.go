@@ -83,41 +83,45 @@ func TestRateLimitRefusalsLogAndMetrics(t *testing.T) {
 // own complaints (dial failures) arrive in that log as JSON lines — not
 // as plain text on stderr.
 func TestJSONLogUnderRedisOutage(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close() // nothing listens there now
-	var logs syncBuffer
-	app := rampartest.Demo(t, rampartest.Options{Log: &logs, Config: func(c *config.Config) {
-		c.RateLimit.Store = ratelimit.StoreRedis
-		c.RateLimit.RedisURL = "redis://" + addr + "/0"
-	}})
-	alice := app.JSON2(rampartest.Alice)
-	redisLine := func() bool {
-		for _, l := range logs.lines(t) {
-			if l["component"] == "go-redis" {
-				return true
+	for _, pg := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sqlite", true: "postgres"}[pg], func(t *testing.T) {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		return false
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	calls := 0
-	for {
-		code, _, raw := alice.Call(t, "sale.order", "search_read", map[string]any{"fields": []string{"name"}, "limit": 5})
-		calls++
-		if code != http.StatusOK {
-			t.Fatalf("call during the Redis outage: %d %s", code, raw)
-		}
-		if calls >= 5 && redisLine() || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	lines := logs.lines(t) // fails on any non-JSON line
-	if !redisLine() {
-		t.Errorf("the Redis client's log lines did not reach the JSON log (%d lines)", len(lines))
+			addr := ln.Addr().String()
+			ln.Close() // nothing listens there now
+			var logs syncBuffer
+			app := rampartest.Demo(t, rampartest.Options{Log: &logs, Postgres: pg, Config: func(c *config.Config) {
+				c.RateLimit.Store = ratelimit.StoreRedis
+				c.RateLimit.RedisURL = "redis://" + addr + "/0"
+			}})
+			alice := app.JSON2(rampartest.Alice)
+			redisLine := func() bool {
+				for _, l := range logs.lines(t) {
+					if l["component"] == "go-redis" {
+						return true
+					}
+				}
+				return false
+			}
+			deadline := time.Now().Add(20 * time.Second)
+			calls := 0
+			for {
+				code, _, raw := alice.Call(t, "sale.order", "search_read", map[string]any{"fields": []string{"name"}, "limit": 5})
+				calls++
+				if code != http.StatusOK {
+					t.Fatalf("call during the Redis outage: %d %s", code, raw)
+				}
+				if calls >= 5 && redisLine() || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			lines := logs.lines(t) // fails on any non-JSON line
+			if !redisLine() {
+				t.Errorf("the Redis client's log lines did not reach the JSON log (%d lines)", len(lines))
+			}
+		})
 	}
 }
