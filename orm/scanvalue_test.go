@@ -59,3 +59,54 @@ func TestAnyValue(t *testing.T) {
 		}
 	}
 }
+
+// w1Cols are W1's columns (id, name, state, amount_total) as the SQLite
+// driver hands them to database/sql: already boxed.
+var w1Cols = []*Field{{Name: "id", Type: Integer}, {Name: "name", Type: Char}, {Name: "state", Type: Selection}, {Name: "amount_total", Type: Monetary}}
+
+func w1Row(i int) []any {
+	return []any{int64(1000 + i), "S" + string(rune('A'+i%26)) + "0001", "sale", float64(i) + 0.5}
+}
+
+// BenchmarkRowValuesAny is one W1 row through the read path now: the
+// driver's values kept as scanned (*any), anyValue per column, the row's
+// slice from a shared block.
+func BenchmarkRowValuesAny(b *testing.B) {
+	src := w1Row(7)
+	b.ReportAllocs()
+	var block rowBlock
+	block.width = len(w1Cols)
+	for b.Loop() {
+		vals := block.next()
+		for i, f := range w1Cols {
+			v, err := anyValue(f, src[i])
+			if err != nil {
+				b.Fatal(err)
+			}
+			vals[i] = v
+		}
+	}
+}
+
+// BenchmarkRowValuesNull is the former read path for the same row:
+// convert into sql.NullXxx destinations (as database/sql's convertAssign
+// does), then readValue boxes each value again into a fresh slice.
+func BenchmarkRowValuesNull(b *testing.B) {
+	src := w1Row(7)
+	dest := make([]any, len(w1Cols))
+	for i, f := range w1Cols {
+		dest[i] = scanDest(f)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range w1Cols {
+			if err := dest[i].(interface{ Scan(any) error }).Scan(src[i]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		vals := make([]any, len(w1Cols))
+		for i, f := range w1Cols {
+			vals[i] = readValue(f, dest[i])
+		}
+	}
+}
