@@ -216,3 +216,35 @@ func TestClientCancellationNotAnError(t *testing.T) {
 		t.Errorf("an internal failure is no longer an ERROR: %s", logs)
 	}
 }
+
+// TestRateLimitRefusalsAggregatedEveryProtocol: JSON-RPC answers a
+// refusal with HTTP 200 and an error envelope (XML-RPC with a fault):
+// those refusals are summarised too, not logged one line each.
+func TestRateLimitRefusalsAggregatedEveryProtocol(t *testing.T) {
+	rpc := &Route{Path: "/rpc", Type: TypeJSONRPC, Auth: AuthNone, Handler: echo}
+	fault := &Route{Path: "/xml", Type: TypeHTTP, Methods: []string{"POST"}, Auth: AuthNone, Codec: faultCodec{}, Handler: echo}
+	s, h, logs := testServer(t, func(s *Server) { s.Limiter = refuseAll{PreAuth} }, rpc, fault)
+	for range 100 {
+		w := do(h, "POST", "/rpc", "application/json", `{"jsonrpc":"2.0","method":"call","params":{},"id":1}`)
+		if !strings.Contains(w.Body.String(), `"error"`) {
+			t.Fatalf("not refused: %d %s", w.Code, w.Body)
+		}
+		// A codec that answers refusals in a status of its own (XML-RPC:
+		// 200 with a fault).
+		w = do(h, "POST", "/xml", "text/xml", `<methodCall/>`)
+		if w.Body.String() != "fault:too_many_requests" {
+			t.Fatalf("not refused: %d %s", w.Code, w.Body)
+		}
+	}
+	s.FlushRefusals()
+	total, lines := 0, 0
+	for _, l := range logLines(t, logs.Bytes()) {
+		lines++
+		if l["msg"] == "rate limit refusals" {
+			total += int(l["count"].(float64))
+		}
+	}
+	if total != 200 || lines != 1 {
+		t.Errorf("%d lines, summaries counting %d; want 1 line counting 200", lines, total)
+	}
+}

@@ -120,15 +120,17 @@ func (s *Server) accessLog(r *http.Request, rw *recorder, st *reqState) {
 			}
 		}
 	}
-	if status >= 400 {
+	if status >= 400 || st.errKind == errs.TooManyRequests {
 		attrs = append(attrs, slog.String("error", st.errKind.String()))
 	}
 	if st.canceled {
 		attrs = append(attrs, slog.Bool("client_canceled", true))
 	}
 	level := slog.LevelInfo
-	if status == http.StatusTooManyRequests && st.errKind == errs.TooManyRequests {
+	if st.errKind == errs.TooManyRequests {
 		// Counted into the per-client summary instead (refusallog.go).
+		// By the error's kind, not the status: XML-RPC answers a refusal
+		// with 200 and a fault.
 		policy := st.refusedBy
 		if policy == "" {
 			policy = refusedHandler
