@@ -199,6 +199,9 @@ func TestClientCancellationNotAnError(t *testing.T) {
 				if l["msg"] == "request canceled by the client" {
 					sawCancel = true
 				}
+				if l["msg"] == "request" && (l["status"] != float64(499) || l["client_canceled"] != true) {
+					t.Errorf("access-log line of a canceled request: %v", l)
+				}
 			}
 			if !sawCancel {
 				t.Errorf("no line says the client canceled: %s", logs)

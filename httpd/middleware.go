@@ -95,11 +95,21 @@ func (s *Server) base(next http.Handler) http.Handler {
 	})
 }
 
+// StatusClientClosedRequest is what the access log and the metrics record
+// for a request whose client went away before the answer.
+const StatusClientClosedRequest = 499
+
 func (s *Server) accessLog(r *http.Request, rw *recorder, st *reqState) {
 	d := s.now().Sub(st.start)
 	status := rw.status
 	if status == 0 {
 		status = http.StatusOK
+	}
+	if st.canceled {
+		// Nobody read the error answer: the log and the metrics say 499
+		// (nginx's "client closed request"), so that client
+		// cancellations do not count as the server's 5xx.
+		status = StatusClientClosedRequest
 	}
 	attrs := make([]slog.Attr, 0, 12)
 	attrs = append(attrs,
