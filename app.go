@@ -330,6 +330,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		}
 	}
 	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped, SigningKey: auditKey})
+	routeRedisLogs(cfg.RateLimit.Store == ratelimit.StoreRedis, log) // go-redis's process-wide logger: redislog.go
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
 		return err

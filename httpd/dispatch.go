@@ -61,7 +61,7 @@ func (s *Server) run(req *Request) (result any, err error) {
 	route, hr := req.Route, req.HTTP
 	if s.Limiter != nil {
 		if err = s.Limiter.Limit(req, PreAuth); err != nil {
-			return nil, err
+			return nil, refusedBy(req, refusedPreAuth, err)
 		}
 	}
 	body, err := s.readBody(req)
@@ -83,7 +83,11 @@ func (s *Server) run(req *Request) (result any, err error) {
 	}
 	if s.Limiter != nil {
 		if err = s.Limiter.Limit(req, PostAuth); err != nil {
-			return nil, err
+			policy := string(req.RateLimit) // a named policy, or the caller's default one
+			if policy == "" {
+				policy = refusedPostAuth
+			}
+			return nil, refusedBy(req, policy, err)
 		}
 	}
 	// Every unsafe request goes to the CSRF checker: it checks tokens on
@@ -123,6 +127,15 @@ func (s *Server) run(req *Request) (result any, err error) {
 		}
 	}
 	return route.Handler(req)
+}
+
+// refusedBy notes which limit refused the request, for the refusal
+// summaries of the access log (refusallog.go).
+func refusedBy(req *Request, policy string, err error) error {
+	if st, ok := req.HTTP.Context().Value(stateKey{}).(*reqState); ok {
+		st.refusedBy = policy
+	}
+	return err
 }
 
 // readBody reads the whole body within the route's limit. Over the limit

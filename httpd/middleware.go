@@ -25,6 +25,10 @@ type reqState struct {
 	tls     bool
 	req     *Request // set once routed
 	errKind errs.Kind
+	// refusedBy names the rate limit that refused the request (dispatch.go).
+	refusedBy string
+	// canceled: the client went away before the answer (writeError).
+	canceled bool
 }
 
 type stateKey struct{}
@@ -91,11 +95,21 @@ func (s *Server) base(next http.Handler) http.Handler {
 	})
 }
 
+// StatusClientClosedRequest is what the access log and the metrics record
+// for a request whose client went away before the answer.
+const StatusClientClosedRequest = 499
+
 func (s *Server) accessLog(r *http.Request, rw *recorder, st *reqState) {
 	d := s.now().Sub(st.start)
 	status := rw.status
 	if status == 0 {
 		status = http.StatusOK
+	}
+	if st.canceled {
+		// Nobody read the error answer: the log and the metrics say 499
+		// (nginx's "client closed request"), so that client
+		// cancellations do not count as the server's 5xx.
+		status = StatusClientClosedRequest
 	}
 	attrs := make([]slog.Attr, 0, 12)
 	attrs = append(attrs,
@@ -116,10 +130,31 @@ func (s *Server) accessLog(r *http.Request, rw *recorder, st *reqState) {
 			}
 		}
 	}
-	if status >= 400 {
+	if status >= 400 || st.errKind == errs.TooManyRequests {
 		attrs = append(attrs, slog.String("error", st.errKind.String()))
 	}
-	s.log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	if st.canceled {
+		attrs = append(attrs, slog.Bool("client_canceled", true))
+	}
+	level := slog.LevelInfo
+	if st.errKind == errs.TooManyRequests {
+		// Counted into the per-client summary instead (refusallog.go).
+		// By the error's kind, not the status: XML-RPC answers a refusal
+		// with 200 and a fault.
+		policy := st.refusedBy
+		if policy == "" {
+			policy = refusedHandler
+		}
+		route := r.URL.Path
+		if st.req != nil {
+			route = st.req.Route.Name
+		}
+		s.countRefusal(st.client, policy, route)
+		level = slog.LevelDebug
+	} else {
+		s.flushRefusalsIfDue()
+	}
+	s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	if s.Observer != nil && st.req != nil {
 		s.Observer.Observe(st.req, status, rw.bytes, d)
 	}

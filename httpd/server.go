@@ -45,6 +45,9 @@ type Config struct {
 	LoginPath string `yaml:"login_path"`
 	// CSRF configures the tokens of http routes.
 	CSRF CSRFConfig `yaml:"csrf"`
+	// RefusalLogInterval is how often rate-limit refusals are summarised
+	// in the log, one line per client (default 10s; refusallog.go).
+	RefusalLogInterval time.Duration `yaml:"refusal_log_interval"`
 }
 
 // Defaults fills zero fields with production defaults.
@@ -117,7 +120,8 @@ type Server struct {
 	Middleware []func(http.Handler) http.Handler
 
 	mu       sync.Mutex
-	jsonBufs sync.Pool // *[]byte response buffers (writeJSON)
+	jsonBufs sync.Pool  // *[]byte response buffers (writeJSON)
+	refusals refusalLog // rate-limit refusal summaries (refusallog.go)
 	routes   []*Route
 	byPath   map[string]*pathRoutes
 	handler  http.Handler
@@ -252,6 +256,10 @@ func (s *Server) HTTPServer(h http.Handler) *http.Server {
 func (s *Server) Serve(ctx context.Context, ln net.Listener, hs *http.Server) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	rctx, stopRefusals := context.WithCancel(context.Background())
+	refusalsDone := make(chan struct{})
+	go func() { s.runRefusalLog(rctx); close(refusalsDone) }()
+	defer func() { stopRefusals(); <-refusalsDone }() // the last summaries are written before Serve returns
 	select {
 	case err := <-errc:
 		return err

@@ -1,6 +1,8 @@
 package httpd
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -17,7 +19,13 @@ import (
 func (s *Server) writeError(r *Request, st *reqState, err error) {
 	e := errs.As(err)
 	st.errKind = e.Kind
-	if e.Kind == errs.Internal {
+	if clientGone(r, e) {
+		// The client canceled or disconnected: whatever failed after
+		// that (a query interrupted, a context error) is not the
+		// server's fault and no operator needs to act on it.
+		st.canceled = true
+		s.log.Info("request canceled by the client", "request_id", st.id, "route", r.Route.Name, "kind", e.Kind.String())
+	} else if e.Kind == errs.Internal {
 		s.log.Error("request failed", "request_id", st.id, "route", r.Route.Name, "err", e.Err)
 	} else if e.Err != nil {
 		s.log.Debug("request refused", "request_id", st.id, "route", r.Route.Name, "kind", e.Kind.String(), "err", e.Err)
@@ -32,6 +40,16 @@ func (s *Server) writeError(r *Request, st *reqState, err error) {
 		r.codec = s.codecFor(r.Route)
 	}
 	r.codec.WriteError(r, e)
+}
+
+// clientGone reports an error caused by the client going away: its
+// request context canceled (not a server-side deadline), or the error
+// itself a context cancellation.
+func clientGone(r *Request, e *errs.Error) bool {
+	if e.Err != nil && errors.Is(e.Err, context.Canceled) {
+		return true
+	}
+	return r.HTTP != nil && errors.Is(r.HTTP.Context().Err(), context.Canceled)
 }
 
 // refuse answers a request refused before it has a Request of its own

@@ -28,6 +28,33 @@ func TestDecode(t *testing.T) {
 		{"\"\xff\"", nil, "UTF-8"},
 		{strings.Repeat("[", 65) + strings.Repeat("]", 65), nil, "deeper"},
 		{``, nil, "end of JSON"},
+		// Escapes decode as encoding/json decodes them, lone surrogates as U+FFFD.
+		{`"a\"b\\c\/d\b\f\n\r\t\u00e9\uD83C\uDF89"`, "a\"b\\c/d\b\f\n\r\té🎉", ""},
+		{`"\ud800x"`, "\uFFFDx", ""},
+		{`"\ud800\u0041"`, "\uFFFDA", ""},
+		{`"\udc00\ud800\udc00"`, "\uFFFD𐀀", ""},
+		{`"\x"`, nil, "escape"},
+		{`"\u12g4"`, nil, "hexadecimal"},
+		{"\"a\tb\"", nil, "string literal"},
+		// Numbers: the grammar, int64 when it fits, float64 otherwise.
+		{`-0`, int64(0), ""},
+		{`-123456789012345678`, int64(-123456789012345678), ""},
+		{`9223372036854775807`, int64(9223372036854775807), ""},
+		{`-9223372036854775808`, int64(-9223372036854775808), ""},
+		{`9223372036854775808`, 9223372036854775808.0, ""},
+		{`1.5E+2`, 150.0, ""},
+		{`01`, nil, "after the JSON value"},
+		{`1.`, nil, "end of JSON"},
+		{`1.e5`, nil, "decimal point"},
+		{`-`, nil, "end of JSON"},
+		{`+1`, nil, "beginning of value"},
+		{`[1,]`, nil, "beginning of value"},
+		{`{"a" 1}`, nil, "after object key"},
+		{`{1:2}`, nil, "object key string"},
+		{`[1 2]`, nil, "after array element"},
+		{`tru`, nil, "end of JSON"},
+		{`nul1`, nil, "in literal null"},
+		{` {"a" : [ ] , "b" : { } } `, map[string]any{"a": []any{}, "b": map[string]any{}}, ""},
 	}
 	for _, c := range cases {
 		got, err := Decode([]byte(c.in), Options{})

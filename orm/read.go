@@ -175,21 +175,32 @@ func (m *Model) scan(tx *store.Tx, q *sqlBuf, p *readPlan, byID map[int64][]any)
 		return nil, dbError(tx, err)
 	}
 	defer func() { rows.Close(); q.done(m.env.ctx, tx, start, len(ids)) }()
-	// Destinations are reused: readValue copies what it keeps.
+	// Each column lands in an *any (see scanvalue.go); the destinations
+	// are reused, anyValue keeps the values.
 	dest := make([]any, len(p.cols))
-	for i, f := range p.cols {
-		dest[i] = scanDest(f)
+	raw := make([]any, len(p.cols))
+	for i := range raw {
+		dest[i] = &raw[i]
 	}
+	block := rowBlock{width: len(p.cols)}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, errs.Wrap(errs.Internal, err, "")
 		}
-		vals := make([]any, len(p.cols))
+		vals := block.next()
 		for i, f := range p.cols {
-			vals[i] = readValue(f, dest[i])
+			if vals[i], err = anyValue(f, raw[i]); err != nil {
+				return nil, errs.Wrap(errs.Internal, err, "")
+			}
 		}
-		id := vals[0].(int64)
+		id, ok := vals[0].(int64)
+		if !ok {
+			return nil, errs.Internalf("orm: %s row without an integer id", m.meta.Name)
+		}
 		byID[id] = vals
+		if ids == nil {
+			ids = make([]int64, 0, 16)
+		}
 		ids = append(ids, id)
 	}
 	if err := rows.Err(); err != nil {
@@ -262,7 +273,7 @@ func (m *Model) format(tx *store.Tx, p *readPlan, ids []int64, byID map[int64][]
 			continue // deleted meanwhile; access was checked in the same transaction
 		}
 		rec := make(map[string]any, len(fl)+1)
-		rec["id"] = id
+		rec["id"] = vals[0] // the id as scanned, already boxed
 		for i, f := range cols {
 			if i == 0 || !wanted(fl, f) {
 				continue

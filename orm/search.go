@@ -190,9 +190,9 @@ func (m *Model) selectWhere(method string, tx *store.Tx, d domain.Node, sel func
 	}
 	q := newSQL(tx.Dialect())
 	q.model, q.method = m.meta.Name, method
-	if rule != nil {
-		q.rules = []string{rule.String()}
-	}
+	// The rule's text is for the slow-query log only: rendered there,
+	// when a statement is slow, not on every request.
+	q.rule = rule
 	q.w("SELECT ")
 	sel(q)
 	q.w(" FROM ", q.ident(m.meta.Table), " t")
@@ -325,7 +325,7 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 		return nil, err
 	}
 	q.sole = p.oneStatement()
-	byID := map[int64][]any{}
+	byID := make(map[int64][]any, min(limit, 64))
 	ids, err := m.scan(tx, q, p, byID)
 	if err != nil {
 		return nil, err
@@ -375,7 +375,7 @@ func (m *Model) SearchCount(d domain.Node, limit int) (int64, error) {
 	}
 	q := newSQL(tx.Dialect())
 	q.args, q.sole = inner.args, true
-	q.model, q.method, q.rules = inner.model, inner.method, inner.rules
+	q.model, q.method, q.rules, q.rule = inner.model, inner.method, inner.rules, inner.rule
 	q.w("SELECT count(*) FROM (", inner.String())
 	if limit > 0 {
 		q.w(" LIMIT ", q.arg(int64(limit)))

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/store"
 )
 
@@ -20,6 +21,9 @@ type sqlBuf struct {
 	// model, method and rules describe the statement to the slow-query log.
 	model, method string
 	rules         []string
+	// rule is the record rule ANDed in, if any; done adds its text to
+	// rules only when the statement is reported.
+	rule domain.Node
 }
 
 func newSQL(d store.Dialect) *sqlBuf { return &sqlBuf{d: d} }
@@ -83,6 +87,10 @@ func (q *sqlBuf) done(ctx context.Context, tx *store.Tx, start time.Time, rows i
 	if t := db.SlowThreshold(); t < 0 || el < t {
 		return
 	}
+	rules := q.rules
+	if q.rule != nil {
+		rules = append(rules[:len(rules):len(rules)], q.rule.String())
+	}
 	db.ReportSlow(ctx, store.SlowQuery{SQL: q.String(), Model: q.model, Operation: q.method,
-		Rules: q.rules, Rows: rows, Elapsed: el})
+		Rules: rules, Rows: rows, Elapsed: el})
 }

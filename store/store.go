@@ -413,7 +413,7 @@ func (db *DB) Stats() (write, read sql.DBStats) { return db.write.Stats(), db.re
 
 // Tx is a transaction. Queries use '?' placeholders.
 //
-// A read-only Tx on PostgreSQL is lazy: it holds no connection and sends
+// A read-only Tx is lazy (on SQLite too): it holds no connection and sends
 // no BEGIN until its first statement. A first statement sent with
 // QuerySole runs alone on a read-only session (one round trip); any other
 // statement starts a REPEATABLE READ transaction, so every statement of a
@@ -422,8 +422,8 @@ type Tx struct {
 	tx       *sql.Tx
 	db       *DB
 	ReadOnly bool
-	// lazy: a PostgreSQL read whose transaction starts with its first
-	// non-sole statement.
+	// lazy: a read whose transaction starts with its first non-sole
+	// statement.
 	lazy bool
 	// soleRan: a sole statement ran outside a transaction.
 	soleRan bool
@@ -437,7 +437,11 @@ func (db *DB) Begin(ctx context.Context, readOnly bool) (*Tx, error) {
 	if err := db.faults.take(FaultBegin); err != nil {
 		return nil, err
 	}
-	if readOnly && db.Dialect.Name() == "postgres" {
+	if readOnly {
+		// Lazy on both databases: on SQLite a BEGIN and a COMMIT are two
+		// more statements through database/sql per request (W1's whole
+		// read is one SELECT, and a single SELECT is its own snapshot
+		// there too).
 		return &Tx{db: db, ReadOnly: true, lazy: true}, nil
 	}
 	pool := db.write
@@ -461,11 +465,18 @@ func (t *Tx) begun(ctx context.Context) (*sql.Tx, error) {
 	if t.done {
 		return nil, sql.ErrTxDone
 	}
-	t.db.trips.add("BEGIN ISOLATION LEVEL REPEATABLE READ")
-	// The session is read-only already; REPEATABLE READ keeps one
-	// snapshot for the whole transaction (READ COMMITTED would take one
-	// per statement).
-	tx, err := t.db.read.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
+	// On PostgreSQL the session is read-only already; REPEATABLE READ
+	// keeps one snapshot for the whole transaction (READ COMMITTED would
+	// take one per statement). A SQLite transaction reads one snapshot
+	// already.
+	var opts *sql.TxOptions
+	if t.db.Dialect.Name() == "postgres" {
+		t.db.trips.add("BEGIN ISOLATION LEVEL REPEATABLE READ")
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead}
+	} else {
+		t.db.trips.add("BEGIN")
+	}
+	tx, err := t.db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, t.db.classify(err)
 	}
@@ -666,7 +677,13 @@ func (t *Tx) QuerySole(ctx context.Context, query string, args ...any) (*sql.Row
 	}
 	t.soleRan = true
 	t.db.trips.add(query)
-	r, err := t.db.read.QueryContext(ctx, query, args...)
+	var r *sql.Rows
+	var err error
+	if st := t.db.readStmts.get(ctx, query); st != nil {
+		r, err = st.QueryContext(ctx, args...) // prepared once per pool
+	} else {
+		r, err = t.db.read.QueryContext(ctx, query, args...)
+	}
 	if err == nil {
 		t.db.outage.ok()
 	}
