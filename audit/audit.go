@@ -83,6 +83,12 @@ type Entry struct {
 	// Detail is a short free text: the refused operation, the failed
 	// login's cause class, the key name. Never a secret.
 	Detail string `json:"detail,omitempty"`
+	// Changes are the old -> new values of a create or write (changes.go,
+	// docs/audit.md); nil for other entries.
+	Changes Changes `json:"changes,omitempty"`
+	// Count is how many identical denials the entry stands for when more
+	// than one (aggregate.go); 0 means one.
+	Count int64 `json:"count,omitempty"`
 }
 
 //go:embed migrations/*.sql
@@ -112,6 +118,7 @@ type Trail struct {
 	busy    bool
 	done    chan struct{}
 	stopped bool
+	closing bool // Close has begun
 	// maxPending bounds the queue: a flood of denials while the writer is
 	// slow or the database down must not grow memory without limit.
 	maxPending int
@@ -120,6 +127,11 @@ type Trail struct {
 
 	key ed25519.PrivateKey // checkpoint signing key (nil: no checkpoints)
 	wg  sync.WaitGroup     // the checkpoint and sealer goroutines
+
+	// denial aggregation (aggregate.go)
+	denyWindow time.Duration
+	aggMu      sync.Mutex
+	series     map[denyKey]*denySeries
 
 	chainMu  sync.Mutex
 	unsealed []int64    // SQLite entries inserted, not linked yet (chain.go)
@@ -141,6 +153,9 @@ type Options struct {
 	// CheckpointEvery (default 10m) and at Close (see chain.go).
 	SigningKey      ed25519.PrivateKey
 	CheckpointEvery time.Duration
+	// DenyWindow is how long identical denials are aggregated into one
+	// entry with a count (default DefaultDenyWindow; negative: never).
+	DenyWindow time.Duration
 }
 
 // DefaultMaxPending is the detached queue's default bound: far more than
@@ -161,7 +176,15 @@ func New(db *store.DB, opt Options) *Trail {
 		t.now = time.Now
 	}
 	t.idle = sync.NewCond(&t.mu)
+	t.denyWindow, t.series = opt.DenyWindow, map[denyKey]*denySeries{}
+	if t.denyWindow == 0 {
+		t.denyWindow = DefaultDenyWindow
+	}
 	go t.drain()
+	if t.denyWindow > 0 {
+		t.wg.Add(1)
+		go func() { defer t.wg.Done(); t.aggregator() }()
+	}
 	if opt.SigningKey != nil {
 		t.key = opt.SigningKey
 		every := opt.CheckpointEvery

@@ -233,6 +233,12 @@ func canonical(cols []string, vals []any) []byte {
 	sort.Slice(idx, func(a, b int) bool { return cols[idx[a]] < cols[idx[b]] })
 	var b []byte
 	for _, i := range idx {
+		if vals[i] == nil {
+			// A NULL column is hashed as absent: a column added later
+			// (003's changes, count) leaves older entries' links valid.
+			// Every column of 001 is NOT NULL.
+			continue
+		}
 		b = append(b, cols[i]...)
 		b = append(b, '=')
 		b = appendValue(b, vals[i])

@@ -65,7 +65,14 @@ func (t *Trail) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 	if ev.Op == orm.AuditUnlink && ev.Reason != "" {
 		en.Detail = ev.Method + ": " + ev.Reason // e.g. deleted with the parent (cascade)
 	}
+	en.Changes = keepChanges(ev.Changes, ev.IDs)
 	capIDs(&en)
+	if ev.Op == orm.AuditDenied {
+		t.stamp(&en)
+		if !t.admit(&en) {
+			return nil // counted in its series of identical denials
+		}
+	}
 	ctx := context.Background()
 	if e != nil {
 		ctx = e.Ctx()
