@@ -35,6 +35,7 @@ import (
 
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/audit/audithttp"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
@@ -326,7 +327,8 @@ func (a *App) wire(ctx context.Context, o Options) error {
 			return err
 		}
 	}
-	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped, SigningKey: auditKey})
+	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped, SigningKey: auditKey,
+		RequestInfo: audithttp.RequestInfo})
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
 		return err
@@ -415,9 +417,11 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s := a.HTTP
 	s.Auth = authObserver{a.Identity, a.Metrics}
 	s.Limiter = a.Limiter
-	s.CSRF = a.CSRF
+	// CSRF refusals and refused calls to /rampart/admin/* are denials in
+	// the audit trail (audithttp).
+	s.CSRF = audithttp.CSRF{Next: a.CSRF, Trail: a.Audit}
 	s.Envs = envFactory{reg: a.Registry, db: db}
-	s.Observer = httpObserver{a.Metrics}
+	s.Observer = audithttp.Observer{Next: httpObserver{a.Metrics}, Trail: a.Audit}
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
@@ -431,7 +435,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes = append(routes, rpc...)
 	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
 	routes = append(routes, a.Identity.AdminRoutes()...)
-	routes = append(routes, a.Audit.AdminRoutes()...)
+	routes = append(routes, audithttp.AdminRoutes(a.Audit)...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	return a.Handle(routes...)
 }

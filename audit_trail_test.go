@@ -3,6 +3,7 @@ package rampart_test
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -162,5 +163,98 @@ func TestAuditIdenticalDenialsAggregated(t *testing.T) {
 	}
 	if d.state(t, "sale.order", f.bobOrder) == "" || strings.Contains(d.state(t, "sale.order", f.bobOrder), `"note":"x"`) {
 		t.Errorf("bob's order changed")
+	}
+}
+
+// §6: a non-admin call to /rampart/admin/* and a CSRF refusal are denials
+// in the trail; an administrator's call and a same-origin session call are
+// not, and neither refused call changed anything.
+func TestAuditAdminAndCSRFRefusals(t *testing.T) {
+	d := startDemo(t)
+	f := d.fixture(t)
+	alice, admin := d.uid(t, "alice"), d.uid(t, "admin")
+	post := func(path, key string, body string, hdr ...string) int {
+		req, _ := http.NewRequest("POST", d.url+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	const search = "/rampart/admin/audit/search"
+	if st := post(search, d.app.DemoKeys["alice"], `{"limit": 1}`); st != http.StatusForbidden {
+		t.Fatalf("alice on the admin route: %d", st)
+	}
+	if st := post(search, "", `{"limit": 1}`); st != http.StatusUnauthorized {
+		t.Fatalf("no key on the admin route: %d", st)
+	}
+	if st := post(search, d.app.DemoKeys["admin"], `{"limit": 1}`); st != http.StatusOK {
+		t.Fatalf("admin on the admin route: %d", st)
+	}
+	d.app.Audit.Flush()
+	adminEntry := func(user int64) bool {
+		for _, e := range d.trail(t, user, audit.OpDenied, "") {
+			if strings.Contains(e.Detail, "admin POST "+search) {
+				return true
+			}
+		}
+		return false
+	}
+	if !adminEntry(alice) {
+		t.Errorf("alice's refused admin call is not in the trail")
+	}
+	if adminEntry(admin) {
+		t.Errorf("the administrator's allowed call was recorded as refused")
+	}
+	all, _ := d.app.Audit.Search(context.Background(), audit.Filter{Op: audit.OpDenied, Limit: 500})
+	anon := false
+	for _, e := range all {
+		anon = anon || (e.UserID == 0 && strings.Contains(e.Detail, "refused 401"))
+	}
+	if !anon {
+		t.Errorf("the anonymous refused admin call is not in the trail")
+	}
+
+	// CSRF: alice's session cookie, a foreign Origin: refused, recorded,
+	// the order unchanged; the same call from the same origin works.
+	s := d.app.Session(t, "alice")
+	before := d.state(t, "sale.order", f.aliceOrder)
+	body := `{"jsonrpc":"2.0","method":"call","id":1,"params":{"model":"sale.order","method":"write","args":[[` +
+		strconv.FormatInt(f.aliceOrder, 10) + `],{"note":"cross-site"}],"kwargs":{}}}`
+	req, _ := http.NewRequest("POST", d.url+"/web/dataset/call_kw", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := s.HTTP.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// JSON-RPC answers errors with 200 and an error object.
+	if !strings.Contains(string(raw), `"error"`) || !strings.Contains(string(raw), "Cross-origin") {
+		t.Fatalf("cross-site session write: %d %s", resp.StatusCode, raw)
+	}
+	if d.state(t, "sale.order", f.aliceOrder) != before {
+		t.Errorf("the refused cross-site write changed the order")
+	}
+	d.app.Audit.Flush()
+	csrf := false
+	for _, e := range d.trail(t, alice, audit.OpDenied, "") {
+		csrf = csrf || (strings.HasPrefix(e.Detail, "csrf POST /web/dataset/call_kw") && e.ClientIP != "")
+	}
+	if !csrf {
+		t.Errorf("the CSRF refusal is not in the trail")
+	}
+	if _, name, msg := s.CallKW(t, "sale.order", "write", []any{[]int64{f.aliceOrder}, map[string]any{"note": "same site"}}, nil); name != "" {
+		t.Fatalf("same-origin write: %s %s", name, msg)
 	}
 }

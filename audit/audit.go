@@ -125,6 +125,8 @@ type Trail struct {
 	dropped    uint64 // entries refused because the queue was full
 	onDrop     func()
 
+	reqInfo func(context.Context) (RequestInfo, bool)
+
 	key ed25519.PrivateKey // checkpoint signing key (nil: no checkpoints)
 	wg  sync.WaitGroup     // the checkpoint and sealer goroutines
 
@@ -153,9 +155,20 @@ type Options struct {
 	// CheckpointEvery (default 10m) and at Close (see chain.go).
 	SigningKey      ed25519.PrivateKey
 	CheckpointEvery time.Duration
+	// RequestInfo, when set, tells what the transport knows of the
+	// request behind an Env's context (package audithttp's for httpd).
+	RequestInfo func(ctx context.Context) (RequestInfo, bool)
 	// DenyWindow is how long identical denials are aggregated into one
 	// entry with a count (default DefaultDenyWindow; negative: never).
 	DenyWindow time.Duration
+}
+
+// RequestInfo is what the transport knows of the request behind a change
+// or a denial.
+type RequestInfo struct {
+	ClientIP string
+	// RealUserID is the user who authenticated (0: the Env's user).
+	RealUserID int64
 }
 
 // DefaultMaxPending is the detached queue's default bound: far more than
@@ -165,7 +178,7 @@ const DefaultMaxPending = 10_000
 // New returns a Trail on db. Call Close when done to flush detached entries.
 func New(db *store.DB, opt Options) *Trail {
 	t := &Trail{db: db, log: opt.Logger, now: opt.Now, maxPending: opt.MaxPending, onDrop: opt.OnDrop,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{}), reqInfo: opt.RequestInfo}
 	if t.maxPending <= 0 {
 		t.maxPending = DefaultMaxPending
 	}

@@ -1,4 +1,4 @@
-package audit_test
+package main
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func TestChainCommand(t *testing.T) {
 		}
 		run := func(args ...string) (string, error) {
 			var out, errOut bytes.Buffer
-			err := audit.ChainCommand(ctx, tr, key, args, &out, &errOut)
+			err := auditChainCommand(ctx, tr, key, args, &out, &errOut)
 			return out.String(), err
 		}
 		if _, err := run("checkpoint"); err != nil {
@@ -54,7 +54,7 @@ func TestChainCommand(t *testing.T) {
 		// Another key: the checkpoints are not ours.
 		_, other, _ := ed25519.GenerateKey(rand.Reader)
 		var sink bytes.Buffer
-		if err := audit.ChainCommand(ctx, tr, other, []string{"verify"}, &sink, &sink); err == nil || !strings.Contains(err.Error(), "another key") {
+		if err := auditChainCommand(ctx, tr, other, []string{"verify"}, &sink, &sink); err == nil || !strings.Contains(err.Error(), "another key") {
 			t.Fatalf("verify with another key: %v", err)
 		}
 		dropTriggers(t, db)
@@ -63,4 +63,46 @@ func TestChainCommand(t *testing.T) {
 			t.Fatalf("verify after tampering: %v", err)
 		}
 	})
+}
+
+// The helpers of package audit's tests, for the command's test.
+
+func newTrail(t *testing.T, db *store.DB) *audit.Trail {
+	t.Helper()
+	set, err := audit.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background(), set); err != nil {
+		t.Fatal(err)
+	}
+	tr := audit.New(db, audit.Options{})
+	t.Cleanup(func() { tr.Close() })
+	return tr
+}
+
+func dropTriggers(t *testing.T, db *store.DB) {
+	t.Helper()
+	stmts := []string{`DROP TRIGGER rampart_audit_no_update`, `DROP TRIGGER rampart_audit_no_delete`,
+		`DROP TRIGGER rampart_audit_chain_no_update`, `DROP TRIGGER rampart_audit_chain_no_delete`}
+	if db.Dialect.Name() == "postgres" {
+		stmts = []string{`DROP TRIGGER rampart_audit_no_change ON rampart_audit`, `DROP TRIGGER rampart_audit_chain_no_change ON rampart_audit_chain`}
+	}
+	raw(t, db, stmts...)
+}
+
+func raw(t *testing.T, db *store.DB, stmts ...string) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		for _, s := range stmts {
+			if _, err := tx.Exec(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
