@@ -323,12 +323,12 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	// nothing.
 	var auditKey ed25519.PrivateKey
 	if !a.readOnly {
-		if auditKey, err = audit.LoadOrCreateSigningKey(filepath.Join(cfg.Data, "audit-signing.key")); err != nil {
+		if auditKey, err = audit.LoadOrCreateSigningKey(a.AuditSigningKeyPath()); err != nil {
 			return err
 		}
 	}
 	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped, SigningKey: auditKey,
-		RequestInfo: audithttp.RequestInfo})
+		RequestInfo: audithttp.RequestInfo, DenyWindow: cfg.Audit.DenyWindow})
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
 		return err
@@ -517,6 +517,13 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.runningIdentity.Store(true)
 	background("identity maintenance", a.Identity.Run)
+	// Audit retention runs in the serving process only (`rampart audit
+	// archive` on demand): no other command archives as a side effect.
+	if keep := a.Config.Audit.Retention; keep > 0 {
+		background("audit retention", func(ctx context.Context) error {
+			return a.Audit.RunRetention(ctx, keep, time.Hour, a.AuditArchiveDir())
+		})
+	}
 	background("planner statistics", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
@@ -731,4 +738,22 @@ func (a *App) degraded(ctx context.Context) []string {
 		out = append(out, "credential_channels")
 	}
 	return out
+}
+
+// AuditSigningKeyPath is the audit checkpoint signing key's file:
+// audit.signing_key, else audit-signing.key in the data directory.
+func (a *App) AuditSigningKeyPath() string {
+	if p := a.Config.Audit.SigningKey; p != "" {
+		return p
+	}
+	return filepath.Join(a.Config.Data, "audit-signing.key")
+}
+
+// AuditArchiveDir is where audit retention writes its archive files:
+// audit.archive_dir, else audit-archive in the data directory.
+func (a *App) AuditArchiveDir() string {
+	if d := a.Config.Audit.ArchiveDir; d != "" {
+		return d
+	}
+	return filepath.Join(a.Config.Data, "audit-archive")
 }

@@ -320,14 +320,21 @@ END`,
 	return nil
 }
 
-// retention archives, every `every`, the entries older than keep into dir,
-// until done closes.
-func (t *Trail) retention(keep, every time.Duration, dir string) {
+// RunRetention archives the entries older than keep into dir now and then
+// every `every` (default 1h), until ctx ends or the trail closes. The
+// serving process runs it when audit.retention is set.
+func (t *Trail) RunRetention(ctx context.Context, keep, every time.Duration, dir string) error {
+	if keep <= 0 {
+		return nil
+	}
+	if every <= 0 {
+		every = time.Hour
+	}
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		rep, err := t.Archive(ctx, t.now().Add(-keep), dir)
+		actx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		rep, err := t.Archive(actx, t.now().Add(-keep), dir)
 		cancel()
 		switch {
 		case err != nil:
@@ -337,8 +344,10 @@ func (t *Trail) retention(keep, every time.Duration, dir string) {
 		}
 		select {
 		case <-tick.C:
+		case <-ctx.Done():
+			return ctx.Err()
 		case <-t.done:
-			return
+			return nil
 		}
 	}
 }

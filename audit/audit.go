@@ -158,12 +158,6 @@ type Options struct {
 	// RequestInfo, when set, tells what the transport knows of the
 	// request behind an Env's context (package audithttp's for httpd).
 	RequestInfo func(ctx context.Context) (RequestInfo, bool)
-	// Retention, when positive, archives the entries older than it into
-	// ArchiveDir every ArchiveEvery (default 1h), starting at New
-	// (archive.go). Zero keeps every entry in the database.
-	Retention    time.Duration
-	ArchiveDir   string
-	ArchiveEvery time.Duration
 	// DenyWindow is how long identical denials are aggregated into one
 	// entry with a count (default DefaultDenyWindow; negative: never).
 	DenyWindow time.Duration
@@ -212,14 +206,6 @@ func New(db *store.DB, opt Options) *Trail {
 		}
 		t.wg.Add(1)
 		go func() { defer t.wg.Done(); t.checkpoints(opt.SigningKey, every) }()
-	}
-	if opt.Retention > 0 && opt.ArchiveDir != "" {
-		every := opt.ArchiveEvery
-		if every <= 0 {
-			every = time.Hour
-		}
-		t.wg.Add(1)
-		go func() { defer t.wg.Done(); t.retention(opt.Retention, every, opt.ArchiveDir) }()
 	}
 	if db.Dialect.Name() != "postgres" {
 		t.wg.Add(1)

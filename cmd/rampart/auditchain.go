@@ -81,3 +81,48 @@ func auditChainCommand(ctx context.Context, t *audit.Trail, key ed25519.PrivateK
 	}
 	return fmt.Errorf("audit: unknown subcommand %q", args[0])
 }
+
+// setupAuditArchive is `rampart audit archive`: move the entries older
+// than --older-than (default audit.retention) or --before into a new
+// archive file, recording the cut in the chain.
+func setupAuditArchive(fs *flag.FlagSet) func(context.Context, *call) error {
+	olderThan := fs.Duration("older-than", 0, "archive entries older than this `duration` (default: audit.retention)")
+	before := fs.String("before", "", "archive entries before this `time` (RFC 3339 or YYYY-MM-DD)")
+	dir := fs.String("dir", "", "archive `directory` (default: audit.archive_dir, else DATA/audit-archive)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	return func(ctx context.Context, c *call) error {
+		limit, err := audit.ParseTime(*before)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		keep := *olderThan
+		if keep == 0 {
+			keep = c.cfg.Audit.Retention
+		}
+		switch {
+		case *before != "" && *olderThan != 0:
+			return usageError{"audit archive: --before or --older-than, not both"}
+		case *before == "" && keep <= 0:
+			return usageError{"audit archive: say --older-than DURATION or --before TIME (or set audit.retention)"}
+		case *before == "":
+			limit = time.Now().Add(-keep)
+		}
+		d := *dir
+		if d == "" {
+			d = c.app.AuditArchiveDir()
+		}
+		rep, err := c.app.Audit.Archive(ctx, limit, d)
+		if err != nil {
+			return cliErr(err)
+		}
+		if *asJSON {
+			return json.NewEncoder(c.env.stdout).Encode(rep)
+		}
+		if rep.Entries == 0 {
+			_, err = fmt.Fprintf(c.env.stdout, "nothing to archive before %s\n", limit.UTC().Format(time.RFC3339))
+			return err
+		}
+		_, err = fmt.Fprintf(c.env.stdout, "archived %d entries before %s to %s (sha256 %s)\n", rep.Entries, limit.UTC().Format(time.RFC3339), rep.File, rep.SHA256)
+		return err
+	}
+}
