@@ -1,6 +1,7 @@
 package orm
 
 import (
+	"encoding/json"
 	"reflect"
 
 	"github.com/rampart/rampart/errs"
@@ -154,4 +155,50 @@ func (e *Env) Computed(model string, ids []int64, fields []string, fn func() err
 	ev := e.event(AuditWrite, "compute", model, changed)
 	ev.Fields, ev.Changes = names, ch
 	return e.record(tx, ev)
+}
+
+// createdValues are the values a create inserted for record id, from its
+// prepared columns (no read back: the insert is what the caller set), in
+// the form snapshot reads them.
+func createdValues(id int64, p prepared) map[int64]map[string]Change {
+	if len(p.cols) == 0 {
+		return nil
+	}
+	rc := make(map[string]Change, len(p.cols))
+	for i, f := range p.cols {
+		if f.Magic || f.X2many() {
+			continue
+		}
+		rc[f.Name] = Change{Type: f.Type, New: jsonForm(f, p.vals[i]), Created: true}
+	}
+	return map[int64]map[string]Change{id: rc}
+}
+
+// jsonForm turns a SQL parameter of f into the value read returns (a
+// many2one as the bare id).
+func jsonForm(f *Field, v any) any {
+	if v == nil {
+		switch f.Type {
+		case Integer:
+			return int64(0)
+		case Float, Monetary:
+			return 0.0
+		}
+		return false
+	}
+	switch x := v.(type) {
+	case string:
+		if f.Type == JSON {
+			var out any
+			if json.Unmarshal([]byte(x), &out) == nil {
+				return out
+			}
+		}
+		if f.Type == Date || f.Type == Datetime {
+			return timeValue(f, x)
+		}
+	case int:
+		return int64(x)
+	}
+	return v
 }

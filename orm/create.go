@@ -96,17 +96,12 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 				}
 			}
 		}
-		// The values each record was created with (after defaults and
-		// triggers), for the trail.
-		afl := m.auditFields(unionFields(preps))
-		after, err := m.snapshot(tx, ids, afl)
-		if err != nil {
-			return err
-		}
 		for i, id := range ids {
 			ev := m.env.event(AuditCreate, "create", m.meta.Name, []int64{id})
 			ev.Fields = preps[i].fields
-			ev.Changes = changes([]int64{id}, afl, nil, after, true)
+			// The values inserted (given and defaulted), for the trail; what
+			// triggers computed afterwards has entries of its own.
+			ev.Changes = createdValues(id, preps[i])
 			if err := m.env.record(tx, ev); err != nil {
 				return err
 			}
