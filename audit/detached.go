@@ -154,3 +154,11 @@ func (t *Trail) Close() error {
 	}
 	return nil
 }
+
+// Sync writes the detached entries and links (SQLite) every entry written
+// so far, so that no background commit of the trail is pending: tests
+// that make the next commit fail use it first.
+func (t *Trail) Sync(ctx context.Context) error {
+	t.Flush()
+	return t.seal(ctx)
+}
