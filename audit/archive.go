@@ -240,7 +240,7 @@ func writeEntries(ctx context.Context, tx *store.Tx, w io.Writer, ids []int64) (
 		}
 		base := len(cols) - 3
 		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
+			if err = rows.Scan(ptrs...); err != nil {
 				rows.Close()
 				return n, err
 			}
@@ -249,7 +249,7 @@ func writeEntries(ctx context.Context, tx *store.Tx, w io.Writer, ids []int64) (
 				rec[c] = jsonValue(vals[i])
 			}
 			rec["chain"] = map[string]any{"shard": vals[base], "seq": vals[base+1], "hash": jsonValue(vals[base+2])}
-			if err := enc.Encode(rec); err != nil {
+			if err = enc.Encode(rec); err != nil {
 				rows.Close()
 				return n, err
 			}

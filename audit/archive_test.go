@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,12 +125,12 @@ func TestArchiveRetention(t *testing.T) {
 		db.Read(ctx, func(tx *store.Tx) error {
 			return tx.QueryRow(ctx, `SELECT MIN(id) FROM rampart_audit WHERE op = 'create'`).Scan(&victim)
 		})
-		raw(t, db, `UPDATE rampart_audit SET model = 'res.users' WHERE op = 'create' AND id = `+itoa(victim))
+		raw(t, db, `UPDATE rampart_audit SET model = 'res.users' WHERE op = 'create' AND id = `+strconv.FormatInt(victim, 10))
 		vr, err = tr.Verify(ctx, time.Time{}, pub)
 		if err != nil || vr.Broken == nil || vr.Broken.ID != victim {
 			t.Fatalf("verify after tampering with a kept entry: %+v %v, want broken at %d", vr, err, victim)
 		}
-		raw(t, db, `UPDATE rampart_audit SET model = 'sale.order' WHERE id = `+itoa(victim))
+		raw(t, db, `UPDATE rampart_audit SET model = 'sale.order' WHERE id = `+strconv.FormatInt(victim, 10))
 		if vr, err = tr.Verify(ctx, time.Time{}, pub); err != nil || vr.Broken != nil {
 			t.Fatalf("verify after undoing: %+v %v", vr, err)
 		}
@@ -138,11 +139,4 @@ func TestArchiveRetention(t *testing.T) {
 			t.Fatalf("verify after moving the cut: %+v %v, want broken", vr, err)
 		}
 	})
-}
-
-func itoa(n int64) string { return fmtInt(n) }
-
-func fmtInt(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }

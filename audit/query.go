@@ -37,9 +37,9 @@ func (t *Trail) insert(ctx context.Context, tx *store.Tx, e Entry) error {
 	// changes and count stay NULL when unused (see 003_changes).
 	var changes, count any
 	if len(e.Changes) > 0 {
-		b, err := json.Marshal(e.Changes)
-		if err != nil {
-			return errs.Internalf("audit: %v", err)
+		b, merr := json.Marshal(e.Changes)
+		if merr != nil {
+			return errs.Internalf("audit: %v", merr)
 		}
 		changes = string(b)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/audit/audittest"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
 )
@@ -67,47 +68,9 @@ func TestChainCommand(t *testing.T) {
 	})
 }
 
-// The helpers of package audit's tests, for the command's test.
-
-func newTrail(t *testing.T, db *store.DB) *audit.Trail {
-	t.Helper()
-	set, err := audit.Migrations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Migrate(context.Background(), set); err != nil {
-		t.Fatal(err)
-	}
-	tr := audit.New(db, audit.Options{})
-	t.Cleanup(func() { tr.Close() })
-	return tr
-}
-
-func dropTriggers(t *testing.T, db *store.DB) {
-	t.Helper()
-	stmts := []string{`DROP TRIGGER rampart_audit_no_update`, `DROP TRIGGER rampart_audit_no_delete`,
-		`DROP TRIGGER rampart_audit_chain_no_update`, `DROP TRIGGER rampart_audit_chain_no_delete`}
-	if db.Dialect.Name() == "postgres" {
-		stmts = []string{`DROP TRIGGER rampart_audit_no_change ON rampart_audit`, `DROP TRIGGER rampart_audit_chain_no_change ON rampart_audit_chain`}
-	}
-	raw(t, db, stmts...)
-}
-
-func raw(t *testing.T, db *store.DB, stmts ...string) {
-	t.Helper()
-	ctx := context.Background()
-	err := db.Write(ctx, func(tx *store.Tx) error {
-		for _, s := range stmts {
-			if _, err := tx.Exec(ctx, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func newTrail(t *testing.T, db *store.DB) *audit.Trail { return audittest.New(t, db) }
+func dropTriggers(t *testing.T, db *store.DB)          { audittest.DropTriggers(t, db) }
+func raw(t *testing.T, db *store.DB, stmts ...string)  { audittest.Exec(t, db, stmts...) }
 
 // `rampart audit archive` moves the entries before the limit to a 0600
 // file in the configured directory and verify still passes; the checkpoint
