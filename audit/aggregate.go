@@ -72,7 +72,9 @@ func (t *Trail) admit(e *Entry) bool {
 	if len(t.series) >= maxSeries {
 		out = append(out, t.takeSeries(time.Time{})...)
 	}
-	t.series[k] = &denySeries{start: e.Time, last: e.Time, proto: *e}
+	proto := *e
+	proto.IDs = nil // the summary keeps the ids of the counted denials
+	t.series[k] = &denySeries{start: e.Time, last: e.Time, proto: proto}
 	t.aggMu.Unlock()
 	for _, en := range out {
 		t.Detached(en)

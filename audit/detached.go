@@ -28,6 +28,7 @@ func (t *Trail) Detached(e Entry) {
 	if e.Count == 0 && !t.admit(&e) {
 		return // counted in its series of identical denials
 	}
+	capIDs(&e)
 	t.mu.Lock()
 	if t.stopped {
 		t.mu.Unlock()

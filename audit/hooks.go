@@ -62,13 +62,15 @@ func (t *Trail) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 		en.Detail = ev.Method + ": " + ev.Reason // e.g. deleted with the parent (cascade)
 	}
 	en.Changes = keepChanges(ev.Changes, ev.IDs)
-	capIDs(&en)
 	if ev.Op == orm.AuditDenied {
+		// Aggregated before the ids are capped: denials that differ only
+		// by the ids they named are one series.
 		t.stamp(&en)
 		if !t.admit(&en) {
 			return nil // counted in its series of identical denials
 		}
 	}
+	capIDs(&en)
 	ctx := context.Background()
 	if e != nil {
 		ctx = e.Ctx()
