@@ -140,3 +140,46 @@ func TestArchiveRetention(t *testing.T) {
 		}
 	})
 }
+
+// RunRetention (what `rampart serve` runs with audit.retention set)
+// archives at once the entries older than the retention, keeps the recent
+// ones, and stops with its context.
+func TestRunRetention(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	tr := newTrail(t, db)
+	if err := tr.Write(ctx, audit.Entry{Time: time.Now().Add(-72 * time.Hour), UserID: 2, Op: audit.OpWrite, Model: "res.partner"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Write(ctx, audit.Entry{UserID: 2, Op: audit.OpWrite, Model: "sale.order"}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- tr.RunRetention(rctx, 24*time.Hour, time.Hour, dir) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		// Done when the old entry left the database (the file appears
+		// before the archive's transaction commits).
+		got, _ := tr.Search(ctx, audit.Filter{Op: audit.OpArchive})
+		if files, _ := os.ReadDir(dir); len(files) == 1 && len(got) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no archive written within 30s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != context.Canceled {
+		t.Errorf("RunRetention ended with %v", err)
+	}
+	got, err := tr.Search(ctx, audit.Filter{Op: audit.OpWrite})
+	if err != nil || len(got) != 1 || got[0].Model != "sale.order" {
+		t.Errorf("after retention: %+v %v, want the recent entry only", got, err)
+	}
+	if vr, err := tr.Verify(ctx, time.Time{}, nil); err != nil || vr.Broken != nil {
+		t.Errorf("verify after retention: %+v %v", vr, err)
+	}
+}
