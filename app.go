@@ -36,6 +36,7 @@ import (
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/apidoc"
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/audit/audithttp"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
@@ -325,11 +326,12 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	// nothing.
 	var auditKey ed25519.PrivateKey
 	if !a.readOnly {
-		if auditKey, err = audit.LoadOrCreateSigningKey(filepath.Join(cfg.Data, "audit-signing.key")); err != nil {
+		if auditKey, err = audit.LoadOrCreateSigningKey(a.AuditSigningKeyPath()); err != nil {
 			return err
 		}
 	}
-	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped, SigningKey: auditKey})
+	a.Audit = audit.New(db, audit.Options{Logger: log, Now: o.Now, OnDrop: a.Metrics.AuditDropped, SigningKey: auditKey,
+		RequestInfo: audithttp.RequestInfo, DenyWindow: cfg.Audit.DenyWindow})
 	routeRedisLogs(cfg.RateLimit.Store == ratelimit.StoreRedis, log) // go-redis's process-wide logger: redislog.go
 	a.Limiter, err = ratelimit.New(cfg.RateLimit, ratelimit.Options{Logger: log, Recorder: a.Metrics, Now: o.Now})
 	if err != nil {
@@ -419,9 +421,11 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s := a.HTTP
 	s.Auth = authObserver{a.Identity, a.Metrics}
 	s.Limiter = a.Limiter
-	s.CSRF = a.CSRF
+	// CSRF refusals and refused calls to /rampart/admin/* are denials in
+	// the audit trail (audithttp).
+	s.CSRF = audithttp.CSRF{Next: a.CSRF, Trail: a.Audit}
 	s.Envs = envFactory{reg: a.Registry, db: db}
-	s.Observer = httpObserver{a.Metrics}
+	s.Observer = audithttp.Observer{Next: httpObserver{a.Metrics}, Trail: a.Audit}
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpcService, err := odoorpc.NewService(odoorpc.Deps{
@@ -437,7 +441,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes = append(routes, a.APIDoc.Routes()...)
 	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
 	routes = append(routes, a.Identity.AdminRoutes()...)
-	routes = append(routes, a.Audit.AdminRoutes()...)
+	routes = append(routes, audithttp.AdminRoutes(a.Audit)...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	return a.Handle(routes...)
 }
@@ -519,6 +523,13 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.runningIdentity.Store(true)
 	background("identity maintenance", a.Identity.Run)
+	// Audit retention runs in the serving process only (`rampart audit
+	// archive` on demand): no other command archives as a side effect.
+	if keep := a.Config.Audit.Retention; keep > 0 {
+		background("audit retention", func(ctx context.Context) error {
+			return a.Audit.RunRetention(ctx, keep, time.Hour, a.AuditArchiveDir())
+		})
+	}
 	background("planner statistics", func(ctx context.Context) error {
 		t := time.NewTicker(time.Hour)
 		defer t.Stop()
@@ -733,4 +744,22 @@ func (a *App) degraded(ctx context.Context) []string {
 		out = append(out, "credential_channels")
 	}
 	return out
+}
+
+// AuditSigningKeyPath is the audit checkpoint signing key's file:
+// audit.signing_key, else audit-signing.key in the data directory.
+func (a *App) AuditSigningKeyPath() string {
+	if p := a.Config.Audit.SigningKey; p != "" {
+		return p
+	}
+	return filepath.Join(a.Config.Data, "audit-signing.key")
+}
+
+// AuditArchiveDir is where audit retention writes its archive files:
+// audit.archive_dir, else audit-archive in the data directory.
+func (a *App) AuditArchiveDir() string {
+	if d := a.Config.Audit.ArchiveDir; d != "" {
+		return d
+	}
+	return filepath.Join(a.Config.Data, "audit-archive")
 }

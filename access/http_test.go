@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/audit/audithttp"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/orm"
@@ -43,7 +44,7 @@ func TestAdminEndpointsOverHTTP(t *testing.T) {
 	cfg.Defaults()
 	s := httpd.New(cfg, slog.New(slog.DiscardHandler))
 	s.Auth, s.Envs = headerAuth{w}, envs{w}
-	routes := append(w.pol.AdminRoutes(w.ids.Service), w.trail.AdminRoutes()...)
+	routes := append(w.pol.AdminRoutes(w.ids.Service), audithttp.AdminRoutes(w.trail)...)
 	for _, r := range routes {
 		r.Auth = httpd.AuthUser // the test authenticator stands for both modes
 	}

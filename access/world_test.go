@@ -8,6 +8,7 @@ import (
 
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/audit/audithttp"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/examples/sales"
 	"github.com/rampart/rampart/identity"
@@ -52,7 +53,7 @@ func newWorld(t testing.TB, db *store.DB) *world {
 	if err := db.Migrate(ctx, set); err != nil {
 		t.Fatal(err)
 	}
-	w.trail = audit.New(db, audit.Options{})
+	w.trail = audit.New(db, audit.Options{RequestInfo: audithttp.RequestInfo})
 	t.Cleanup(func() { w.trail.Close() })
 
 	// As the App does: the registry needs its policy before the rules

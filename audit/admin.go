@@ -7,13 +7,8 @@ import (
 	"errors"
 
 	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
 )
-
-// AdminScope is the API-key scope of the admin endpoints (a key with "rpc"
-// also passes). The caller must moreover be in base.group_system.
-const AdminScope = "admin"
 
 func requireSystem(p *principal.Principal) error {
 	if p == nil || !p.IsSystem() {
@@ -23,7 +18,7 @@ func requireSystem(p *principal.Principal) error {
 }
 
 // SearchFor is the admin-only read API for transports (the JSON-2
-// endpoint below, odoorpc's rampart.audit model): it refuses callers
+// endpoint of package audithttp, odoorpc's rampart.audit model): it refuses callers
 // outside base.group_system, decodes params into a Filter strictly
 // (unknown keys are errors; times are RFC 3339) and searches.
 func (t *Trail) SearchFor(ctx context.Context, p *principal.Principal, params map[string]any) ([]Entry, error) {
@@ -54,25 +49,4 @@ func (t *Trail) SearchFor(ctx context.Context, p *principal.Principal, params ma
 		out = []Entry{}
 	}
 	return out, err
-}
-
-// AdminRoutes are the audit trail's admin JSON-2 endpoint:
-//
-//	POST /rampart/admin/audit/search  {"op": "denied", "model": "sale.order", "limit": 50}
-//
-// Bearer auth with an API key carrying the "admin" (or "rpc") scope, and
-// base.group_system membership. The body is a Filter; the answer the
-// matching entries, newest first.
-func (t *Trail) AdminRoutes() []*httpd.Route {
-	return []*httpd.Route{{
-		Name:     "rampart.admin.audit.search",
-		Path:     "/rampart/admin/audit/search",
-		Type:     httpd.TypeJSON2,
-		Auth:     httpd.AuthBearer,
-		Scope:    AdminScope,
-		ReadOnly: true,
-		Handler: func(r *httpd.Request) (any, error) {
-			return t.SearchFor(r.HTTP.Context(), r.Principal, r.Params)
-		},
-	}}
 }

@@ -55,7 +55,7 @@ const (
 // new slice: the list itself cannot be changed by a caller.
 func Ops() []Op {
 	return []Op{OpCreate, OpWrite, OpUnlink, OpSudo, OpDenied, OpLogin, OpLoginFail, OpLogout, OpKeyCreated, OpKeyRevoked,
-		OpLoginThrottled, OpSessionEnded, OpPasswordChange}
+		OpLoginThrottled, OpSessionEnded, OpPasswordChange, OpArchive}
 }
 
 // Entry is one audit record.
@@ -83,6 +83,12 @@ type Entry struct {
 	// Detail is a short free text: the refused operation, the failed
 	// login's cause class, the key name. Never a secret.
 	Detail string `json:"detail,omitempty"`
+	// Changes are the old -> new values of a create or write (changes.go,
+	// docs/audit.md); nil for other entries.
+	Changes Changes `json:"changes,omitempty"`
+	// Count is how many identical denials the entry stands for when more
+	// than one (aggregate.go); 0 means one.
+	Count int64 `json:"count,omitempty"`
 }
 
 //go:embed migrations/*.sql
@@ -112,14 +118,22 @@ type Trail struct {
 	busy    bool
 	done    chan struct{}
 	stopped bool
+	closing bool // Close has begun
 	// maxPending bounds the queue: a flood of denials while the writer is
 	// slow or the database down must not grow memory without limit.
 	maxPending int
 	dropped    uint64 // entries refused because the queue was full
 	onDrop     func()
 
+	reqInfo func(context.Context) (RequestInfo, bool)
+
 	key ed25519.PrivateKey // checkpoint signing key (nil: no checkpoints)
 	wg  sync.WaitGroup     // the checkpoint and sealer goroutines
+
+	// denial aggregation (aggregate.go)
+	denyWindow time.Duration
+	aggMu      sync.Mutex
+	series     map[denyKey]*denySeries
 
 	chainMu  sync.Mutex
 	unsealed []int64    // SQLite entries inserted, not linked yet (chain.go)
@@ -141,6 +155,20 @@ type Options struct {
 	// CheckpointEvery (default 10m) and at Close (see chain.go).
 	SigningKey      ed25519.PrivateKey
 	CheckpointEvery time.Duration
+	// RequestInfo, when set, tells what the transport knows of the
+	// request behind an Env's context (package audithttp's for httpd).
+	RequestInfo func(ctx context.Context) (RequestInfo, bool)
+	// DenyWindow is how long identical denials are aggregated into one
+	// entry with a count (default DefaultDenyWindow; negative: never).
+	DenyWindow time.Duration
+}
+
+// RequestInfo is what the transport knows of the request behind a change
+// or a denial.
+type RequestInfo struct {
+	ClientIP string
+	// RealUserID is the user who authenticated (0: the Env's user).
+	RealUserID int64
 }
 
 // DefaultMaxPending is the detached queue's default bound: far more than
@@ -150,7 +178,7 @@ const DefaultMaxPending = 10_000
 // New returns a Trail on db. Call Close when done to flush detached entries.
 func New(db *store.DB, opt Options) *Trail {
 	t := &Trail{db: db, log: opt.Logger, now: opt.Now, maxPending: opt.MaxPending, onDrop: opt.OnDrop,
-		wake: make(chan struct{}, 1), done: make(chan struct{})}
+		wake: make(chan struct{}, 1), done: make(chan struct{}), reqInfo: opt.RequestInfo}
 	if t.maxPending <= 0 {
 		t.maxPending = DefaultMaxPending
 	}
@@ -161,7 +189,15 @@ func New(db *store.DB, opt Options) *Trail {
 		t.now = time.Now
 	}
 	t.idle = sync.NewCond(&t.mu)
+	t.denyWindow, t.series = opt.DenyWindow, map[denyKey]*denySeries{}
+	if t.denyWindow == 0 {
+		t.denyWindow = DefaultDenyWindow
+	}
 	go t.drain()
+	if t.denyWindow > 0 {
+		t.wg.Add(1)
+		go func() { defer t.wg.Done(); t.aggregator() }()
+	}
 	if opt.SigningKey != nil {
 		t.key = opt.SigningKey
 		every := opt.CheckpointEvery

@@ -233,6 +233,12 @@ func canonical(cols []string, vals []any) []byte {
 	sort.Slice(idx, func(a, b int) bool { return cols[idx[a]] < cols[idx[b]] })
 	var b []byte
 	for _, i := range idx {
+		if vals[i] == nil {
+			// A NULL column is hashed as absent: a column added later
+			// (003's changes, count) leaves older entries' links valid.
+			// Every column of 001 is NOT NULL.
+			continue
+		}
 		b = append(b, cols[i]...)
 		b = append(b, '=')
 		b = appendValue(b, vals[i])
@@ -302,8 +308,14 @@ func (t *Trail) Verify(ctx context.Context, since time.Time, pub ed25519.PublicK
 		if err != nil {
 			return err
 		}
+		// Archived history: each chain starts after the latest cut
+		// (archive.go), the cut entry itself being chained.
+		cut, err := latestCut(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, h := range heads {
-			if b, err := t.verifyShard(ctx, tx, h, since, rep); err != nil || b != nil {
+			if b, err := t.verifyShard(ctx, tx, h, cut.head(h.shard), since, rep); err != nil || b != nil {
 				rep.Broken = b
 				return err
 			}
@@ -311,7 +323,7 @@ func (t *Trail) Verify(ctx context.Context, since time.Time, pub ed25519.PublicK
 		if rep.Broken, err = unlinked(ctx, tx, t.now().Add(-5*time.Second)); err != nil || rep.Broken != nil {
 			return err
 		}
-		rep.Broken, err = t.verifyCheckpoints(ctx, tx, pub, rep)
+		rep.Broken, err = t.verifyCheckpoints(ctx, tx, pub, cut, rep)
 		return err
 	})
 	return rep, err
@@ -339,9 +351,9 @@ func (t *Trail) heads(ctx context.Context, tx *store.Tx) ([]head, error) {
 	return out, rows.Err()
 }
 
-func (t *Trail) verifyShard(ctx context.Context, tx *store.Tx, h head, since time.Time, rep *VerifyReport) (*Broken, error) {
+func (t *Trail) verifyShard(ctx context.Context, tx *store.Tx, h head, from CutHead, since time.Time, rep *VerifyReport) (*Broken, error) {
 	rows, err := tx.Query(ctx, `SELECT c.seq, c.audit_id, c.hash, a.* FROM rampart_audit_chain c
-		LEFT JOIN rampart_audit a ON a.id = c.audit_id WHERE c.shard = ? ORDER BY c.seq`, h.shard)
+		LEFT JOIN rampart_audit a ON a.id = c.audit_id WHERE c.shard = ? AND c.seq > ? ORDER BY c.seq`, h.shard, from.Seq)
 	if err != nil {
 		return nil, err
 	}
@@ -350,7 +362,7 @@ func (t *Trail) verifyShard(ctx context.Context, tx *store.Tx, h head, since tim
 	if err != nil {
 		return nil, err
 	}
-	prev, want := "", int64(1)
+	prev, want := from.Hash, from.Seq+1
 	for rows.Next() {
 		var seq, id int64
 		var stored string
@@ -443,7 +455,7 @@ func checkpointMessage(h head) []byte {
 	return []byte("rampart-audit-checkpoint\n" + strconv.FormatInt(h.shard, 10) + "\n" + strconv.FormatInt(h.seq, 10) + "\n" + h.hash)
 }
 
-func (t *Trail) verifyCheckpoints(ctx context.Context, tx *store.Tx, pub ed25519.PublicKey, rep *VerifyReport) (*Broken, error) {
+func (t *Trail) verifyCheckpoints(ctx context.Context, tx *store.Tx, pub ed25519.PublicKey, cut *Cut, rep *VerifyReport) (*Broken, error) {
 	rows, err := tx.Query(ctx, `SELECT k.shard, k.seq, k.hash, k.public_key, k.signature, c.hash, c.audit_id
 		FROM rampart_audit_checkpoints k LEFT JOIN rampart_audit_chain c ON c.shard = k.shard AND c.seq = k.seq ORDER BY k.id`)
 	if err != nil {
@@ -466,6 +478,12 @@ func (t *Trail) verifyCheckpoints(ctx context.Context, tx *store.Tx, pub ed25519
 			return at("checkpoint signature invalid"), nil
 		case pub != nil && !strings.EqualFold(pubHex, hex.EncodeToString(pub)):
 			return at("checkpoint signed by another key"), nil
+		case h.seq < cut.head(h.shard).Seq:
+			// The link it signed was archived: its signature was checked,
+			// the archive file keeps the link.
+		case h.seq == cut.head(h.shard).Seq && h.hash != cut.head(h.shard).Hash:
+			return at("archive cut differs from a signed checkpoint (rewritten)"), nil
+		case h.seq == cut.head(h.shard).Seq:
 		case !linkHash.Valid || linkHash.String != h.hash:
 			return at("chain differs from a signed checkpoint (rewritten)"), nil
 		}

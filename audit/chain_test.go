@@ -9,37 +9,16 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/audit/audittest"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
 )
 
 // dropTriggers does what someone with the database file or a superuser
 // can: remove the append-only triggers.
-func dropTriggers(t *testing.T, db *store.DB) {
-	t.Helper()
-	stmts := []string{`DROP TRIGGER rampart_audit_no_update`, `DROP TRIGGER rampart_audit_no_delete`,
-		`DROP TRIGGER rampart_audit_chain_no_update`, `DROP TRIGGER rampart_audit_chain_no_delete`}
-	if db.Dialect.Name() == "postgres" {
-		stmts = []string{`DROP TRIGGER rampart_audit_no_change ON rampart_audit`, `DROP TRIGGER rampart_audit_chain_no_change ON rampart_audit_chain`}
-	}
-	raw(t, db, stmts...)
-}
+func dropTriggers(t *testing.T, db *store.DB) { audittest.DropTriggers(t, db) }
 
-func raw(t *testing.T, db *store.DB, stmts ...string) {
-	t.Helper()
-	ctx := context.Background()
-	err := db.Write(ctx, func(tx *store.Tx) error {
-		for _, s := range stmts {
-			if _, err := tx.Exec(ctx, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
+func raw(t *testing.T, db *store.DB, stmts ...string) { audittest.Exec(t, db, stmts...) }
 
 // A trail changed behind rampart's back, triggers dropped, is caught by
 // Verify at the first broken link, whatever was done: a row changed, a

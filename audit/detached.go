@@ -25,6 +25,10 @@ func fsSub() (fs.FS, error) { return fs.Sub(migrationFS, "migrations") }
 // dropped, never waited for.
 func (t *Trail) Detached(e Entry) {
 	t.stamp(&e)
+	if e.Count == 0 && !t.admit(&e) {
+		return // counted in its series of identical denials
+	}
+	capIDs(&e)
 	t.mu.Lock()
 	if t.stopped {
 		t.mu.Unlock()
@@ -109,8 +113,10 @@ func (t *Trail) logLost(e Entry, err error) {
 		"model", e.Model, "ids", e.IDs, "request_id", e.RequestID, "detail", e.Detail)
 }
 
-// Flush waits until every detached entry queued so far is written.
+// Flush writes the counts of open series of identical denials and waits
+// until every detached entry queued so far is written.
 func (t *Trail) Flush() {
+	t.flushSeries(true)
 	select {
 	case t.wake <- struct{}{}:
 	default:
@@ -126,10 +132,14 @@ func (t *Trail) Flush() {
 // Entries detached after Close are only logged.
 func (t *Trail) Close() error {
 	t.mu.Lock()
-	if t.stopped {
+	if t.stopped || t.closing {
 		t.mu.Unlock()
 		return nil
 	}
+	t.closing = true
+	t.mu.Unlock()
+	t.flushSeries(true) // before stopped: the summaries go through the queue
+	t.mu.Lock()
 	t.stopped = true
 	t.mu.Unlock()
 	close(t.done)
@@ -144,4 +154,12 @@ func (t *Trail) Close() error {
 		t.checkpointLogged(t.key)
 	}
 	return nil
+}
+
+// Sync writes the detached entries and links (SQLite) every entry written
+// so far, so that no background commit of the trail is pending: tests
+// that make the next commit fail use it first.
+func (t *Trail) Sync(ctx context.Context) error {
+	t.Flush()
+	return t.seal(ctx)
 }

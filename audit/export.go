@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 
@@ -59,4 +60,18 @@ func jsonValue(v any) any {
 		return x.UTC().Format(time.RFC3339Nano)
 	}
 	return v
+}
+
+// ParseTime reads a --since/--until value: RFC 3339 or a date ("" is the
+// zero time). The CLI's --since/--until use it.
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("audit: bad time %q (want RFC 3339 or YYYY-MM-DD)", s)
 }

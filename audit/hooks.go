@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"net/http"
 
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/store"
@@ -36,16 +34,14 @@ func (t *Trail) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 	if e != nil && e.User() != nil {
 		en.Login = e.User().Login
 	}
-	if e != nil {
-		if req := requestOf(e.Ctx()); req != nil {
-			// The pipeline's request knows what the Env does not: the
-			// client address, and who really authenticated (an Env switched
-			// with WithUser acts as someone else).
-			if req.Client.IsValid() {
-				en.ClientIP = req.Client.String()
-			}
-			if req.Principal != nil {
-				en.RealUserID = req.Principal.UserID
+	if e != nil && t.reqInfo != nil {
+		// The transport knows what the Env does not: the client address,
+		// and who really authenticated (an Env switched with WithUser acts
+		// as someone else).
+		if ri, ok := t.reqInfo(e.Ctx()); ok {
+			en.ClientIP = ri.ClientIP
+			if ri.RealUserID != 0 {
+				en.RealUserID = ri.RealUserID
 			}
 		}
 	}
@@ -65,22 +61,21 @@ func (t *Trail) Record(e *orm.Env, tx *store.Tx, ev orm.AuditEvent) error {
 	if ev.Op == orm.AuditUnlink && ev.Reason != "" {
 		en.Detail = ev.Method + ": " + ev.Reason // e.g. deleted with the parent (cascade)
 	}
+	en.Changes = keepChanges(ev.Changes, ev.IDs)
+	if ev.Op == orm.AuditDenied {
+		// Aggregated before the ids are capped: denials that differ only
+		// by the ids they named are one series.
+		t.stamp(&en)
+		if !t.admit(&en) {
+			return nil // counted in its series of identical denials
+		}
+	}
 	capIDs(&en)
 	ctx := context.Background()
 	if e != nil {
 		ctx = e.Ctx()
 	}
 	return t.Append(ctx, tx, en)
-}
-
-// requestOf finds the routed httpd request an Env's context came from
-// (nil outside a request: CLI, tests, background jobs). httpd exposes its
-// per-request state through *http.Request, so wrap the context in one.
-func requestOf(ctx context.Context) *httpd.Request {
-	if ctx == nil {
-		return nil
-	}
-	return httpd.StateRequest((&http.Request{}).WithContext(ctx))
 }
 
 // maxIDs bounds the ids one entry keeps: a denied read of 100,000 ids

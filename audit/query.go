@@ -12,7 +12,7 @@ import (
 	"github.com/rampart/rampart/store"
 )
 
-const columns = `id, at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail`
+const columns = `id, at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail, changes, count`
 
 // timeLayout is how SQLite stores the timestamp: fixed width, so text order
 // is time order.
@@ -34,10 +34,22 @@ func (t *Trail) insert(ctx context.Context, tx *store.Tx, e Entry) error {
 	if err != nil {
 		return errs.Internalf("audit: %v", err)
 	}
-	const query = `INSERT INTO rampart_audit (at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// changes and count stay NULL when unused (see 003_changes).
+	var changes, count any
+	if len(e.Changes) > 0 {
+		b, merr := json.Marshal(e.Changes)
+		if merr != nil {
+			return errs.Internalf("audit: %v", merr)
+		}
+		changes = string(b)
+	}
+	if e.Count > 1 {
+		count = e.Count
+	}
+	const query = `INSERT INTO rampart_audit (at, user_id, login, real_user_id, op, model, record_ids, fields, reason, route, request_id, client_ip, detail, changes, count)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	args := []any{timeArg(tx.Dialect(), e.Time), e.UserID, e.Login, e.RealUserID, string(e.Op), e.Model,
-		string(ids), string(fields), e.Reason, e.Route, e.RequestID, e.ClientIP, e.Detail}
+		string(ids), string(fields), e.Reason, e.Route, e.RequestID, e.ClientIP, e.Detail, changes, count}
 	if tx.Dialect().Name() == "postgres" {
 		// Linked in this transaction: the stored row comes back with the
 		// insert (one round trip instead of three).
@@ -193,10 +205,18 @@ func scan(rows *sql.Rows) (Entry, error) {
 	var e Entry
 	var at any
 	var op, ids, fields string
+	var changes sql.NullString
+	var count sql.NullInt64
 	if err := rows.Scan(&e.ID, &at, &e.UserID, &e.Login, &e.RealUserID, &op, &e.Model, &ids, &fields,
-		&e.Reason, &e.Route, &e.RequestID, &e.ClientIP, &e.Detail); err != nil {
+		&e.Reason, &e.Route, &e.RequestID, &e.ClientIP, &e.Detail, &changes, &count); err != nil {
 		return e, err
 	}
+	if changes.Valid && changes.String != "" {
+		if err := json.Unmarshal([]byte(changes.String), &e.Changes); err != nil {
+			return e, fmt.Errorf("entry %d changes: %w", e.ID, err)
+		}
+	}
+	e.Count = count.Int64
 	e.Op = Op(op)
 	switch v := at.(type) {
 	case time.Time:

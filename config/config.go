@@ -52,6 +52,23 @@ type Config struct {
 	Metrics   metrics.Config   `yaml:"metrics"`
 	ORM       ORMConfig        `yaml:"orm"`
 	RPC       RPCConfig        `yaml:"rpc"`
+	Audit     AuditConfig      `yaml:"audit"`
+}
+
+// AuditConfig configures the audit trail (docs/operations.md).
+type AuditConfig struct {
+	// SigningKey is the checkpoint signing key's file (default
+	// DATA/audit-signing.key, created 0600 when missing).
+	SigningKey string `yaml:"signing_key"`
+	// Retention, when set, archives entries older than it into
+	// ArchiveDir (hourly while serving; `rampart audit archive` on
+	// demand); 0 keeps every entry in the database.
+	Retention time.Duration `yaml:"retention"`
+	// ArchiveDir receives the archive files (default DATA/audit-archive).
+	ArchiveDir string `yaml:"archive_dir"`
+	// DenyWindow is how long identical denials are aggregated into one
+	// entry with a count (default 10s; negative: never).
+	DenyWindow time.Duration `yaml:"deny_window"`
 }
 
 // RPCConfig tunes the Odoo-compatible endpoints.
@@ -192,6 +209,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ORM.MaxCommands < 0 || c.ORM.WriteBudget < 0 {
 		problems = append(problems, errors.New("orm.max_commands, orm.write_budget: must not be negative (0: the default)"))
+	}
+	if c.Audit.Retention < 0 || (c.Audit.Retention > 0 && c.Audit.Retention < time.Hour) {
+		problems = append(problems, errors.New("audit.retention: at least 1h (0: keep every entry)"))
 	}
 	c.Defaults()
 	if err := c.HTTP.Validate(); err != nil {

@@ -179,3 +179,42 @@ func namedArgs(op int, arg any) (command, error) {
 	}
 	return c, nil
 }
+
+// batchDeletes merges runs of consecutive [2,id] commands (and of [3,id]
+// when unlinks too) into one command listing their ids, so that the lines
+// an order loses go through one unlink (or one cut): its triggers run
+// once per batch and the order's total is recomputed once, not once per
+// line. A run stops at an id it already holds, so a repeated id still
+// fails as it would one command at a time.
+func batchDeletes(cmds []command, unlinks bool) []command {
+	out := make([]command, 0, len(cmds))
+	for _, c := range cmds {
+		batchable := c.op == cmdDelete || (unlinks && c.op == cmdUnlink)
+		if n := len(out); batchable && n > 0 && out[n-1].op == c.op && out[n-1].ids != nil && !containsID(out[n-1].ids, c.id) {
+			out[n-1].ids = append(out[n-1].ids, c.id)
+			continue
+		}
+		if batchable {
+			c.ids = []int64{c.id}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// targetIDs are the ids a delete or unlink command acts on.
+func (c command) targetIDs() []int64 {
+	if c.ids != nil {
+		return c.ids
+	}
+	return []int64{c.id}
+}

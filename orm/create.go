@@ -99,6 +99,9 @@ func (m *Model) create(tx *store.Tx, vals []map[string]any, inverse string) ([]i
 		for i, id := range ids {
 			ev := m.env.event(AuditCreate, "create", m.meta.Name, []int64{id})
 			ev.Fields = preps[i].fields
+			// The values inserted (given and defaulted), for the trail; what
+			// triggers computed afterwards has entries of its own.
+			ev.Changes = createdValues(id, preps[i])
 			if err := m.env.record(tx, ev); err != nil {
 				return err
 			}

@@ -89,4 +89,19 @@ type AuditEvent struct {
 	Reason    string
 	Route     string
 	RequestID string
+	// Changes are the stored values a create or write set, per record id
+	// then field name, old and new (auditvalues.go). x2many fields are
+	// left out: their commands are audited as the comodel's own entries.
+	// The Auditor decides what is kept (secrets never, large values as a
+	// size and hash).
+	Changes map[int64]map[string]Change
+}
+
+// Change is one field's value before and after a change, in Odoo's JSON
+// form (a many2one as the bare id or false). Created is true for a
+// create's values, which have no old value.
+type Change struct {
+	Type     string
+	Old, New any
+	Created  bool
 }

@@ -51,6 +51,12 @@ func (m *Model) writeInverse(tx *store.Tx, ids []int64, vals map[string]any, inv
 	if err := m.checkParents(tx, ids, p, inverse); err != nil {
 		return err
 	}
+	// The old values of the written columns, for the trail's old -> new.
+	afl := m.auditFields(p.fields)
+	before, err := m.snapshot(tx, ids, afl)
+	if err != nil {
+		return err
+	}
 	return m.env.savepoint(tx, func() error {
 		for _, chunk := range chunks(ids) {
 			if err := m.update(tx, chunk, p); err != nil {
@@ -77,8 +83,13 @@ func (m *Model) writeInverse(tx *store.Tx, ids []int64, vals map[string]any, inv
 		if err := m.checkCompany(tx, ids, p.fields, false); err != nil {
 			return err
 		}
+		after, err := m.snapshot(tx, ids, afl)
+		if err != nil {
+			return err
+		}
 		ev := m.env.event(AuditWrite, "write", m.meta.Name, ids)
 		ev.Fields = p.fields
+		ev.Changes = changes(ids, afl, before, after, false)
 		return m.env.record(tx, ev)
 	})
 }

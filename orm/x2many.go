@@ -20,7 +20,7 @@ func (m *Model) runCommands(tx *store.Tx, id int64, writes []x2mWrite) error {
 func (m *Model) runCommandsNow(tx *store.Tx, id int64, writes []x2mWrite) error {
 	for _, w := range writes {
 		co := &Model{env: m.env, meta: m.env.reg.models[w.field.Comodel]}
-		for _, c := range w.cmds {
+		for _, c := range batchDeletes(w.cmds, w.field.Type == One2many) {
 			var err error
 			if w.field.Type == One2many {
 				err = m.o2mCommand(tx, co, w.field, id, c)
@@ -75,9 +75,9 @@ func (m *Model) o2mCommand(tx *store.Tx, co *Model, f *Field, id int64, c comman
 	case cmdUpdate:
 		return co.call("write", OpWrite, func() error { return co.write(tx, []int64{c.id}, c.vals) })
 	case cmdDelete:
-		return co.call("unlink", OpUnlink, func() error { return co.unlink(tx, []int64{c.id}) })
+		return co.call("unlink", OpUnlink, func() error { return co.unlink(tx, c.targetIDs()) })
 	case cmdUnlink:
-		return cut([]int64{c.id})
+		return cut(c.targetIDs())
 	case cmdLink:
 		return link([]int64{c.id})
 	case cmdClear, cmdSet:
@@ -184,7 +184,7 @@ func (m *Model) m2mCommand(tx *store.Tx, co *Model, f *Field, id int64, c comman
 	case cmdUpdate:
 		return co.call("write", OpWrite, func() error { return co.write(tx, []int64{c.id}, c.vals) })
 	case cmdDelete:
-		return co.call("unlink", OpUnlink, func() error { return co.unlink(tx, []int64{c.id}) })
+		return co.call("unlink", OpUnlink, func() error { return co.unlink(tx, c.targetIDs()) })
 	case cmdUnlink:
 		return cut(c.id, false)
 	case cmdLink:

@@ -169,8 +169,8 @@ func setupDemoWipe(fs *flag.FlagSet) func(context.Context, *call) error {
 	}
 }
 
-// setupAuditChain runs the hash-chain commands (package audit's
-// ChainCommand). They link entries still waiting to be linked, so they
+// setupAuditChain runs the hash-chain commands (auditchain.go
+// auditChainCommand). They link entries still waiting to be linked, so they
 // open the database for writing.
 func setupAuditChain(sub string) func(fs *flag.FlagSet) func(context.Context, *call) error {
 	return func(fs *flag.FlagSet) func(context.Context, *call) error {
@@ -179,7 +179,7 @@ func setupAuditChain(sub string) func(fs *flag.FlagSet) func(context.Context, *c
 		asJSON := fs.Bool("json", false, "verify: print the report as JSON")
 		return func(ctx context.Context, c *call) error {
 			args := []string{sub, "--since=" + *since, "--format=" + *format, fmt.Sprintf("--json=%t", *asJSON)}
-			return audit.ChainCommand(ctx, c.app.Audit, c.app.Audit.SigningKey(), args, c.env.stdout, c.env.stderr)
+			return auditChainCommand(ctx, c.app.Audit, c.app.Audit.SigningKey(), args, c.env.stdout, c.env.stderr)
 		}
 	}
 }

@@ -78,6 +78,7 @@ func commandTree() *node {
 			leaf("verify", "walk the hash chain and its signed checkpoints; report the first broken link", "[--since T] [--json]", 0, dbOpen, setupAuditChain("verify")),
 			leaf("export", "write the entries with their chain links as JSON lines (for a SIEM)", "[--since T] [--format jsonl]", 0, dbOpen, setupAuditChain("export")),
 			leaf("checkpoint", "sign a checkpoint of the chain now", "", 0, dbOpen, setupAuditChain("checkpoint")),
+			leaf("archive", "move old entries to an archive file (0600 JSON lines), recording the cut in the chain", "[--older-than DURATION | --before T] [--dir DIR] [--json]", 0, dbOpen, setupAuditArchive),
 		),
 		group("demo", "demo databases",
 			leaf("wipe", "take the demo users' credentials away (passwords, keys, sessions) so the database can be served without --demo", "", 0, dbOpen, setupDemoWipe),

@@ -28,11 +28,21 @@ func triggers(reg *orm.Registry) error {
 				return err
 			}
 			in, args := idList(ids)
-			if _, err := tx.Exec(e.Ctx(), `UPDATE sale_order_line SET price_subtotal =
-				ROUND(CAST(COALESCE(product_uom_qty, 0) * COALESCE(price_unit, 0) AS NUMERIC), 2) WHERE id IN `+in, args...); err != nil {
+			// Env.Computed records the values the SQL changes in the audit
+			// trail, old -> new, as the computation's write.
+			err = e.Computed("sale.order.line", ids, []string{"price_subtotal"}, func() error {
+				_, err := tx.Exec(e.Ctx(), `UPDATE sale_order_line SET price_subtotal =
+				ROUND(CAST(COALESCE(product_uom_qty, 0) * COALESCE(price_unit, 0) AS NUMERIC), 2) WHERE id IN `+in, args...)
+				return err
+			})
+			if err != nil {
 				return err
 			}
-			return updateTotals(e, tx, `SELECT order_id FROM sale_order_line WHERE id IN `+in, args)
+			orders, err := distinctIDs(e, tx, `SELECT DISTINCT order_id FROM sale_order_line WHERE id IN `+in, args)
+			if err != nil || len(orders) == 0 {
+				return err
+			}
+			return updateTotals(e, tx, orders)
 		},
 		BeforeUnlink: func(e *orm.Env, ids []int64) (func() error, error) {
 			tx, err := e.Tx()
@@ -40,36 +50,43 @@ func triggers(reg *orm.Registry) error {
 				return nil, err
 			}
 			in, args := idList(ids)
-			rows, err := tx.Query(e.Ctx(), `SELECT DISTINCT order_id FROM sale_order_line WHERE id IN `+in, args...)
-			if err != nil {
+			orders, err := distinctIDs(e, tx, `SELECT DISTINCT order_id FROM sale_order_line WHERE id IN `+in, args)
+			if err != nil || len(orders) == 0 {
 				return nil, err
 			}
-			defer rows.Close()
-			var orders []int64
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					return nil, err
-				}
-				orders = append(orders, id)
-			}
-			if err := rows.Err(); err != nil || len(orders) == 0 {
-				return nil, err
-			}
-			return func() error {
-				in, args := idList(orders)
-				return updateTotals(e, tx, `SELECT id FROM sale_order WHERE id IN `+in, args)
-			}, nil
+			return func() error { return updateTotals(e, tx, orders) }, nil
 		},
 	})
 }
 
-// updateTotals recomputes amount_total of the orders the sub-query lists.
-func updateTotals(e *orm.Env, tx *store.Tx, orders string, args []any) error {
-	_, err := tx.Exec(e.Ctx(), `UPDATE sale_order SET amount_total =
+// distinctIDs runs a query of one id column.
+func distinctIDs(e *orm.Env, tx *store.Tx, query string, args []any) ([]int64, error) {
+	rows, err := tx.Query(e.Ctx(), query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// updateTotals recomputes amount_total of orders, recording the changed
+// totals in the audit trail (Env.Computed).
+func updateTotals(e *orm.Env, tx *store.Tx, orders []int64) error {
+	in, args := idList(orders)
+	return e.Computed("sale.order", orders, []string{"amount_total"}, func() error {
+		_, err := tx.Exec(e.Ctx(), `UPDATE sale_order SET amount_total =
 		(SELECT COALESCE(SUM(l.price_subtotal), 0) FROM sale_order_line l WHERE l.order_id = sale_order.id)
-		WHERE id IN (`+orders+`)`, args...)
-	return err
+		WHERE id IN `+in, args...)
+		return err
+	})
 }
 
 // idList is "(?, ?, ...)" and its arguments (ids is never empty here).

@@ -1,4 +1,4 @@
-package audit
+package main
 
 import (
 	"context"
@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/rampart/rampart/audit"
 )
 
-// ChainCommand implements the tamper-evidence subcommands of `rampart
+// auditChainCommand implements the tamper-evidence subcommands of `rampart
 // audit` (args start with the subcommand):
 //
 //	rampart audit verify     [--since T] [--json]   walk the hash chains and checkpoints
@@ -20,7 +22,7 @@ import (
 // key is the checkpoint signing key (the data directory's); verify accepts
 // only checkpoints signed with it. verify exits with an error naming the
 // first broken link's entry id.
-func ChainCommand(ctx context.Context, t *Trail, key ed25519.PrivateKey, args []string, stdout, stderr io.Writer) error {
+func auditChainCommand(ctx context.Context, t *audit.Trail, key ed25519.PrivateKey, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("audit: want verify, export or checkpoint")
 	}
@@ -35,7 +37,7 @@ func ChainCommand(ctx context.Context, t *Trail, key ed25519.PrivateKey, args []
 	if fs.NArg() > 0 {
 		return fmt.Errorf("audit %s: unexpected argument %q", args[0], fs.Arg(0))
 	}
-	from, err := ParseTime(*since)
+	from, err := audit.ParseTime(*since)
 	if err != nil {
 		return err
 	}
@@ -74,22 +76,53 @@ func ChainCommand(ctx context.Context, t *Trail, key ed25519.PrivateKey, args []
 		if err := t.Checkpoint(ctx, key); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "checkpoint signed at %s\n", t.now().UTC().Format(time.RFC3339))
+		fmt.Fprintf(stdout, "checkpoint signed at %s\n", time.Now().UTC().Format(time.RFC3339))
 		return nil
 	}
 	return fmt.Errorf("audit: unknown subcommand %q", args[0])
 }
 
-// ParseTime reads a --since/--until value: RFC 3339 or a date ("" is the
-// zero time). The CLI uses it too.
-func ParseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
+// setupAuditArchive is `rampart audit archive`: move the entries older
+// than --older-than (default audit.retention) or --before into a new
+// archive file, recording the cut in the chain.
+func setupAuditArchive(fs *flag.FlagSet) func(context.Context, *call) error {
+	olderThan := fs.Duration("older-than", 0, "archive entries older than this `duration` (default: audit.retention)")
+	before := fs.String("before", "", "archive entries before this `time` (RFC 3339 or YYYY-MM-DD)")
+	dir := fs.String("dir", "", "archive `directory` (default: audit.archive_dir, else DATA/audit-archive)")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	return func(ctx context.Context, c *call) error {
+		limit, err := audit.ParseTime(*before)
+		if err != nil {
+			return usageError{err.Error()}
 		}
+		keep := *olderThan
+		if keep == 0 {
+			keep = c.cfg.Audit.Retention
+		}
+		switch {
+		case *before != "" && *olderThan != 0:
+			return usageError{"audit archive: --before or --older-than, not both"}
+		case *before == "" && keep <= 0:
+			return usageError{"audit archive: say --older-than DURATION or --before TIME (or set audit.retention)"}
+		case *before == "":
+			limit = time.Now().Add(-keep)
+		}
+		d := *dir
+		if d == "" {
+			d = c.app.AuditArchiveDir()
+		}
+		rep, err := c.app.Audit.Archive(ctx, limit, d)
+		if err != nil {
+			return cliErr(err)
+		}
+		if *asJSON {
+			return json.NewEncoder(c.env.stdout).Encode(rep)
+		}
+		if rep.Entries == 0 {
+			_, err = fmt.Fprintf(c.env.stdout, "nothing to archive before %s\n", limit.UTC().Format(time.RFC3339))
+			return err
+		}
+		_, err = fmt.Fprintf(c.env.stdout, "archived %d entries before %s to %s (sha256 %s)\n", rep.Entries, limit.UTC().Format(time.RFC3339), rep.File, rep.SHA256)
+		return err
 	}
-	return time.Time{}, fmt.Errorf("audit: bad time %q (want RFC 3339 or YYYY-MM-DD)", s)
 }
