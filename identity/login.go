@@ -145,14 +145,16 @@ func (s *Service) GenerateKey(ctx context.Context, p *principal.Principal, key, 
 	if !p.IsSystem() && !s.cfg.ProgrammaticAPIKeys && !s.demo {
 		return "", errs.E(errs.UserError, "Programmatic API keys are not enabled")
 	}
-	if err := s.checkThrottle(ctx, client, p.Login); err != nil {
+	ipKey, acctKey := attemptKeys(client, p.UserID, p.Login)
+	if err := s.reserveAttempt(ctx, client, ipKey, acctKey, p.Login); err != nil {
 		return "", err
 	}
 	e, err := s.verifyKey(ctx, key, client)
 	if err != nil || e.p.UserID != p.UserID {
-		s.recordFailure(ctx, client, p.Login, p.UserID, "generate: invalid api key")
+		s.attemptFailed(ctx, client, p.Login, p.UserID, "generate: invalid api key")
 		return "", errAccessDenied()
 	}
+	s.attemptSucceeded(ctx, ipKey, acctKey)
 	if scope == "" {
 		scope = ScopeRPC
 	}

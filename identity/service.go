@@ -65,6 +65,8 @@ type Service struct {
 	failures FailureStore
 	demo     bool
 	hasher   hasher
+	gate     *hashGate // bounds concurrent password hashing
+	onHash   func()    // test seam: runs once per password verified
 
 	cache    *credCache
 	inval    *invalidator
@@ -103,6 +105,7 @@ func New(db *store.DB, opt Options) (*Service, error) {
 		events: opt.Events,
 		demo:   opt.Demo,
 		hasher: hasher{cfg.Argon2},
+		gate:   newHashGate(cfg.HashConcurrency, cfg.HashQueue),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
