@@ -340,6 +340,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		// Login failure counters live where the rate limits do: Redis when
 		// configured (shared by every instance), else the database.
 		Failures:            a.Limiter.LoginFailureStore(identity.NewDBFailureStore(db)),
+		Limiter:             a.Limiter, // login_ip and login_user budgets
 		Events:              authEvents{a.Audit, a.Metrics},
 		InsecureFastHashing: o.InsecureFastHashing,
 	})

@@ -158,7 +158,7 @@ func (s *Service) authCall(r *httpd.Request) error {
 	if c == nil {
 		return nil
 	}
-	p, err := s.CheckPassword(r.HTTP.Context(), Credential{UID: c.UID, Password: c.Secret, Client: r.Client})
+	p, err := s.CheckPassword(r.HTTP.Context(), Credential{UID: c.UID, Password: c.Secret, Client: r.Client, Call: true})
 	if err != nil {
 		return err
 	}

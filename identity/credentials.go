@@ -28,6 +28,10 @@ type Credential struct {
 	// also accept one of the user's API keys in place of the password, as
 	// Odoo does, and are cached for CacheTTL.
 	Interactive bool
+	// Call marks execute_kw's per-call check (XML-RPC/JSON-RPC): a secret
+	// actually checked (not cached) is charged to the login_ip budget;
+	// other checks are logins, charged to login_user (see AttemptLimiter).
+	Call bool
 }
 
 func errAccessDenied() error { return errs.E(errs.AccessDenied, "Access Denied") }
@@ -71,12 +75,13 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 		uid = c.UID // an unknown uid still has one bucket
 	}
 	ipKey, acctKey := attemptKeys(c.Client, uid, c.Login)
+	at := attempt{client: c.Client, ipKey: ipKey, acctKey: acctKey, login: id, call: c.Call}
 
 	// A non-interactive "password" that is one of our API keys is checked
 	// as a key; no user has a password of that exact shape and checksum.
 	// Users without a password (bots) may still use their keys, as in Odoo.
 	if !c.Interactive && wellFormedKey(c.Password) {
-		if err := s.reserveAttempt(ctx, c.Client, ipKey, acctKey, id); err != nil {
+		if err := s.reserveAttempt(ctx, at); err != nil {
 			return nil, err
 		}
 		e, err := s.verifyKey(ctx, c.Password, c.Client)
@@ -96,7 +101,7 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 	if usable {
 		hash = u.hash
 	}
-	ok, rehash, err := s.verifyPassword(ctx, c.Client, ipKey, acctKey, id, c.Password, hash)
+	ok, rehash, err := s.verifyPassword(ctx, at, c.Password, hash)
 	if err != nil {
 		return nil, err
 	}
@@ -129,13 +134,13 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 // the throttle counters, then runs argon2id (or pbkdf2) in a slot. Any
 // further check of a password-authenticated login (a second factor)
 // belongs after it, in CheckPassword.
-func (s *Service) verifyPassword(ctx context.Context, client netip.Addr, ipKey, acctKey, login, password, hash string) (ok, rehash bool, err error) {
+func (s *Service) verifyPassword(ctx context.Context, at attempt, password, hash string) (ok, rehash bool, err error) {
 	if err := s.gate.admit(); err != nil {
-		s.throttled(ctx, client, login, "hashing busy", time.Second)
+		s.throttled(ctx, at.client, at.login, "hashing busy", time.Second)
 		return false, false, err
 	}
 	defer s.gate.done()
-	if err := s.reserveAttempt(ctx, client, ipKey, acctKey, login); err != nil {
+	if err := s.reserveAttempt(ctx, at); err != nil {
 		return false, false, err
 	}
 	var verr error

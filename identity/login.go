@@ -146,7 +146,7 @@ func (s *Service) GenerateKey(ctx context.Context, p *principal.Principal, key, 
 		return "", errs.E(errs.UserError, "Programmatic API keys are not enabled")
 	}
 	ipKey, acctKey := attemptKeys(client, p.UserID, p.Login)
-	if err := s.reserveAttempt(ctx, client, ipKey, acctKey, p.Login); err != nil {
+	if err := s.reserveAttempt(ctx, attempt{client: client, ipKey: ipKey, acctKey: acctKey, login: p.Login}); err != nil {
 		return "", err
 	}
 	e, err := s.verifyKey(ctx, key, client)

@@ -85,6 +85,17 @@ func (f *DBFailureStore) Reset(ctx context.Context, key string) error {
 	})
 }
 
+// attempt is one password (or key-as-password) check on its way to the
+// throttle: who is attempting, the counters it is charged to, and whether
+// it is execute_kw's per-call check rather than a login (which budget of
+// AttemptLimiter it is charged to).
+type attempt struct {
+	client         netip.Addr
+	ipKey, acctKey string
+	login          string // for logs
+	call           bool
+}
+
 // attemptKeys names the counters of one attempt: the client IP (Odoo's
 // cooldown) and the account (per-user backoff). An existing user is
 // counted under its id however the credential names it (login for
@@ -110,6 +121,25 @@ func errThrottled(wait time.Duration) error {
 	return errs.E(errs.TooManyRequests, "Too many login failures, please wait a bit before trying again.").RetryAfter(wait)
 }
 
+// AttemptLimiter charges password attempts to the rate limiter's login
+// budgets; *ratelimit.Limiter implements it. A refusal is
+// errs.TooManyRequests with Retry-After.
+//
+//   - LoginIP charges the login_ip budget of a client address. Routes that
+//     take a password declare login_ip as their policy; identity charges
+//     it only for execute_kw's password (whose route charges the caller's
+//     own budget), when the password is actually checked, not cached.
+//   - LoginUser charges the login_user budget of an account (identity's
+//     counter key: the user's id, or the hashed unknown login) for every
+//     login: the web and JSON-2 logins, common.login/authenticate, a
+//     password change, a key creation. Not for execute_kw's per-call
+//     checks, which the cache, login_ip and the backoff bound: a script
+//     re-checked every cache TTL must not exhaust a per-login budget.
+type AttemptLimiter interface {
+	LoginIP(ctx context.Context, client netip.Addr) error
+	LoginUser(ctx context.Context, account string) error
+}
+
 // reserveAttempt counts an attempt BEFORE its secret is checked, so that
 // parallel attempts cannot all pass a check made before any of them is
 // recorded. It refuses while the IP is on cooldown or the account backing
@@ -118,7 +148,20 @@ func errThrottled(wait time.Duration) error {
 // atomic increment: an attempt whose reserved count is past the allowance
 // lost a race and is refused too, unhashed. A success resets the counters
 // (attemptSucceeded); a failure leaves its reservation as the failure.
-func (s *Service) reserveAttempt(ctx context.Context, client netip.Addr, ipKey, acctKey, login string) error {
+func (s *Service) reserveAttempt(ctx context.Context, c attempt) error {
+	client, ipKey, acctKey, login := c.client, c.ipKey, c.acctKey, c.login
+	if s.limiter != nil {
+		var err error
+		if c.call {
+			err = s.limiter.LoginIP(ctx, client)
+		} else if acctKey != "" {
+			err = s.limiter.LoginUser(ctx, acctKey)
+		}
+		if err != nil {
+			s.throttled(ctx, client, login, "login rate limit", retryAfter(err))
+			return err
+		}
+	}
 	now := s.now()
 	cool, back := s.cfg.LoginCooldownAfter, s.cfg.LoginBackoffAfter
 	acctSeen := 0
@@ -171,6 +214,12 @@ func (s *Service) reserveAttempt(ctx context.Context, client netip.Addr, ipKey, 
 		}
 	}
 	return nil
+}
+
+// retryAfter reads the wait a refusal announces, for the log line.
+func retryAfter(err error) time.Duration {
+	n, _ := strconv.Atoi(errs.As(err).Header.Get("Retry-After"))
+	return time.Duration(n) * time.Second
 }
 
 // backoff is the wait after n consecutive failures of one login:

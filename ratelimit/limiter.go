@@ -169,6 +169,38 @@ func (l *Limiter) Allow(ctx context.Context, policy, key string) (Decision, erro
 	return d, nil
 }
 
+// LoginIP charges one password attempt to the login_ip budget of client,
+// keyed as the request stages key it, so that a route whose policy is
+// login_ip and package identity share one budget per address. Exempt
+// clients are not charged. A refusal is TooManyRequests with Retry-After.
+func (l *Limiter) LoginIP(ctx context.Context, client netip.Addr) error {
+	if l.cfg.Disabled || l.exempt(client) {
+		return nil
+	}
+	p := l.policies[PolicyLoginIP]
+	var buf [96]byte
+	key := l.appendClient(append(append(buf[:0], p.Name...), ":ip:"...), client)
+	return l.charge(ctx, string(key), p)
+}
+
+// LoginUser charges one login attempt to the login_user budget of
+// account (package identity's per-user key).
+func (l *Limiter) LoginUser(ctx context.Context, account string) error {
+	if l.cfg.Disabled {
+		return nil
+	}
+	p := l.policies[PolicyLoginUser]
+	return l.charge(ctx, p.Name+":"+boundKey(account), p)
+}
+
+func (l *Limiter) charge(ctx context.Context, key string, p Policy) error {
+	if d := l.take(ctx, key, p); !d.Allowed {
+		l.rec.RateLimited(p.Name)
+		return tooMany(d)
+	}
+	return nil
+}
+
 // Limit implements httpd.Limiter: it charges the request to the stage's
 // policy, adds the RateLimit headers, and refuses with TooManyRequests
 // and Retry-After. It never fails otherwise.
