@@ -402,7 +402,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		return err
 	}
 	a.CSRF, err = httpd.NewCSRFGuard(httpd.CSRFOptions{Config: cfg.HTTP.CSRF, Secret: secret,
-		SessionKey: identity.SessionCSRFKey, Log: log, Clock: o.Now})
+		SessionKey: identity.SessionCSRFKey, SessionCookie: identity.HasSessionCookie, Log: log, Clock: o.Now})
 	if err != nil {
 		return err
 	}

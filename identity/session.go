@@ -90,6 +90,15 @@ func sessionCookie(r *http.Request) (string, bool) {
 	return c.Value, true
 }
 
+// HasSessionCookie reports a request carrying a (well-formed) session
+// cookie, whether or not its route reads it: the CSRF layer checks the
+// origin of every such unsafe request, so that a cross-site POST to an
+// auth=none route that acts on the session (logout) is refused too.
+func HasSessionCookie(r *http.Request) bool {
+	_, ok := sessionCookie(r)
+	return ok
+}
+
 // openSession stores a new session for user u and returns its id.
 func (s *Service) openSession(ctx context.Context, uid, cv int64, client netip.Addr, ua string) (string, *sessionRow, error) {
 	sid, err := newSessionID()
