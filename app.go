@@ -424,6 +424,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
 		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity,
 		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Log: log, Now: o.Now,
+		PreAuthMaxBody: min(cfg.RPC.MaxBody, cfg.HTTP.MaxBody), // never above the server's own limit
 	})
 	if err != nil {
 		return err
