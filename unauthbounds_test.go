@@ -2,7 +2,9 @@ package rampart_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/rampartest"
 	"github.com/rampart/rampart/ratelimit"
 )
@@ -202,5 +205,52 @@ func TestLoginUserPolicyApplied(t *testing.T) {
 	}
 	if name := web(rampartest.Bob); name != "" {
 		t.Fatalf("bob's login: %s", name)
+	}
+}
+
+// TestUserBudgetSharedByKeysAndSessions: a user's keys and sessions draw
+// on one post-auth budget, so ten keys do not multiply the allowance;
+// another user's budget is untouched.
+func TestUserBudgetSharedByKeysAndSessions(t *testing.T) {
+	a := rampartest.Demo(t, rampartest.Options{Config: func(c *config.Config) {
+		c.RateLimit.Policies = map[string]ratelimit.PolicyConfig{
+			"user": {Rate: 1, Period: time.Hour, Burst: 4}, "apikey": {Rate: 1, Period: time.Hour, Burst: 4}}
+	}})
+	uid := a.UID(t, rampartest.Alice)
+	keys := []string{a.DemoKeys[rampartest.Alice]} // and 9 more: the most one user may hold
+	for i := range 9 {
+		k, _, err := a.Identity.CreateAPIKey(context.Background(), identity.NewAPIKey{UserID: uid, Name: fmt.Sprintf("k%d", i), ExpiresIn: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	s := a.Session(t, rampartest.Alice) // its login is not a post-auth charge
+	ok, limited := 0, 0
+	for i := range 12 {
+		var st int
+		if i%3 == 2 {
+			status, _, name, _ := s.PostStatus(t, "/web/session/get_session_info", map[string]any{})
+			st = status
+			if name == "werkzeug.exceptions.TooManyRequests" {
+				st = http.StatusTooManyRequests
+			}
+		} else {
+			st, _, _ = (&rampartest.JSON2{URL: a.URL, Key: keys[i%10], HTTP: http.DefaultClient}).Call(t, "res.partner", "search_count", map[string]any{"domain": []any{}})
+		}
+		switch st {
+		case http.StatusOK:
+			ok++
+		case http.StatusTooManyRequests:
+			limited++
+		default:
+			t.Fatalf("request %d: status %d", i, st)
+		}
+	}
+	if ok != 4 || limited != 8 {
+		t.Fatalf("alice with 10 keys and a session: %d admitted, %d refused; want 4 and 8 (one budget)", ok, limited)
+	}
+	if st, _, _ := a.JSON2(rampartest.Bob).Call(t, "res.partner", "search_count", map[string]any{"domain": []any{}}); st != http.StatusOK {
+		t.Fatalf("bob after alice's budget ran out: %d", st)
 	}
 }

@@ -271,6 +271,13 @@ func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key st
 		name = def
 	}
 	p = l.policies[name]
+	if (name == PolicyUser || name == PolicyAPIKey) && r.Principal != nil && !r.Principal.Public && r.Principal.UserID != 0 {
+		// One budget per user, whatever the credential: every key and
+		// session of a user charges the same bucket (each at its own
+		// policy's rate), so ten keys do not make ten budgets.
+		subject = strconv.AppendInt(append(buf[:0], "u:"...), r.Principal.UserID, 10)
+		return p, PolicyUser + ":" + string(subject), true
+	}
 	return p, p.Name + ":" + string(subject), true
 }
 
@@ -290,6 +297,7 @@ func (l *Limiter) exempt(a netip.Addr) bool {
 func (l *Limiter) appendSubject(b []byte, pr *principal.Principal, client netip.Addr) (subject []byte, policy string) {
 	switch {
 	case pr != nil && pr.KeyID != 0:
+		// The policy is the key's; resolve charges the user's one budget.
 		return strconv.AppendInt(append(b, "k:"...), pr.KeyID, 10), PolicyAPIKey
 	case pr != nil && !pr.Public && pr.UserID != 0:
 		return strconv.AppendInt(append(b, "u:"...), pr.UserID, 10), PolicyUser
