@@ -11,28 +11,15 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/ratelimit"
 	"github.com/rampart/rampart/store"
 )
 
-// FailureStore counts failed logins in storage that every instance shares,
-// so that a brute force spread over instances is still counted once.
-// Keys are short ASCII strings made by this package ("ip:203.0.113.7",
-// "login:<hex>"), at most 80 bytes. Implementations: DBFailureStore here;
-// package ratelimit provides a Redis one. Methods must be safe for
-// concurrent use; an error fails the login closed (the attempt is refused
-// with an internal error, never let through unchecked).
-type FailureStore interface {
-	// Failure records one failure under key at time at and returns the
-	// count including it. When the previous failure is older than window
-	// (or there is none), the count restarts at 1. The store may forget a
-	// key once window has passed since its last failure.
-	Failure(ctx context.Context, key string, at time.Time, window time.Duration) (count int, err error)
-	// Failures returns key's count and last failure time; zero values when
-	// there is none (or it was forgotten).
-	Failures(ctx context.Context, key string) (count int, last time.Time, err error)
-	// Reset forgets key (after a successful login).
-	Reset(ctx context.Context, key string) error
-}
+// FailureStore counts login attempts in storage every instance shares.
+// It is ratelimit's interface (declared there, with the Redis adapter
+// that implements it, so that neither package restates the other's):
+// DBFailureStore here, ratelimit.RedisStore for Redis.
+type FailureStore = ratelimit.FailureStore
 
 // DBFailureStore keeps failure counters in the rampart_login_failures table.
 type DBFailureStore struct{ db *store.DB }

@@ -43,6 +43,7 @@ type Limiter struct {
 	local    *MemoryStore
 	shared   *failover             // nil with store: memory
 	redis    redis.UniversalClient // nil with store: memory
+	rstore   *RedisStore           // the Redis adapter, nil with store: memory
 	owned    io.Closer             // the Redis client New dialed, if any
 	rec      Recorder
 	log      *slog.Logger
@@ -82,12 +83,13 @@ func New(cfg Config, opt Options) (*Limiter, error) {
 			client, l.owned = c, c
 		}
 		l.redis = client
+		l.rstore = NewRedisStore(client, RedisOptions{Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout})
 		action := "deciding locally (per-instance limits)"
 		if cfg.OnRedisError == OnRedisErrorDeny {
 			action = "refusing requests (on_redis_error: deny)"
 		}
 		l.shared = &failover{
-			primary: NewRedisStore(client, RedisOptions{Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout}),
+			primary: l.rstore,
 			local:   l.local,
 			deny:    cfg.OnRedisError == OnRedisErrorDeny,
 			rec:     opt.Recorder,
@@ -110,22 +112,22 @@ func (l *Limiter) Close() error {
 }
 
 // LoginFailureStore is where package identity should count failed
-// logins: with store: redis, a RedisFailureStore on the limiter's Redis
-// connection (keys under redis_prefix + "#failures:", a prefix no policy
-// key can have) that uses fallback while Redis is unreachable; with
-// store: memory, fallback itself (identity's DB store, shared by every
-// instance already).
+// logins: with store: redis, the limiter's own Redis adapter (keys under
+// redis_prefix + "#failures:", a prefix no policy key can have) that uses
+// fallback while Redis is unreachable; with store: memory, fallback
+// itself (identity's DB store, shared by every instance already).
 func (l *Limiter) LoginFailureStore(fallback FailureStore) FailureStore {
-	if l.redis == nil {
+	if l.rstore == nil {
 		return fallback
 	}
-	return NewRedisFailureStore(l.redis, RedisFailureOptions{
-		Prefix:   l.cfg.RedisPrefix + "#failures:",
-		Timeout:  l.cfg.RedisTimeout,
-		Fallback: fallback,
-		Logger:   l.log,
-		Recorder: l.rec,
-		Now:      l.now,
+	return NewRedisStore(l.redis, RedisOptions{
+		Prefix:          l.cfg.RedisPrefix,
+		Timeout:         l.cfg.RedisTimeout,
+		FailurePrefix:   l.cfg.RedisPrefix + "#failures:",
+		FailureFallback: fallback,
+		Logger:          l.log,
+		Recorder:        l.rec,
+		Now:             l.now,
 	})
 }
 
