@@ -44,6 +44,7 @@ import (
 	"github.com/rampart/rampart/odoorpc"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratelimit/ratelimithttp"
 	"github.com/rampart/rampart/ratepolicy"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/tlsutil"
@@ -415,7 +416,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 
 	s := a.HTTP
 	s.Auth = authObserver{a.Identity, a.Metrics}
-	s.Limiter = a.Limiter
+	s.Limiter = ratelimithttp.Limiter{L: a.Limiter}
 	s.CSRF = a.CSRF
 	s.Envs = envFactory{reg: a.Registry, db: db}
 	s.Observer = httpObserver{a.Metrics}
@@ -453,7 +454,7 @@ func (a *App) csrfSecret(path string) ([]byte, error) {
 // route naming an unknown rate-limit policy is refused.
 func (a *App) Handle(routes ...*Route) error {
 	for _, r := range routes {
-		if err := a.Limiter.CheckRoute(r); err != nil {
+		if err := a.Limiter.CheckPolicy(r.Path, r.RateLimit); err != nil {
 			return err
 		}
 	}

@@ -21,7 +21,8 @@
 //
 // # Stages and keys
 //
-// [Limiter] implements httpd.Limiter. Before authentication (PreAuth)
+// [Limiter] decides; package ratelimithttp adapts it to httpd.Limiter
+// (this package does not import the transport). Before authentication (PreAuth)
 // every request is charged to the "ip" policy keyed by the client address
 // (IPv6 clients by their /64 by default, since one host usually owns a
 // whole /64): a coarse flood guard that runs before any cryptography.

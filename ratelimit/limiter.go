@@ -15,7 +15,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
 	"github.com/rampart/rampart/ratepolicy"
 )
@@ -35,8 +34,8 @@ type Options struct {
 	Redis redis.UniversalClient
 }
 
-// Limiter applies the configured policies. It implements httpd.Limiter
-// and is safe for concurrent use. Build it with New; Close it at shutdown.
+// Limiter applies the configured policies; ratelimithttp adapts it to
+// httpd.Limiter. It is safe for concurrent use. Build it with New; Close it at shutdown.
 type Limiter struct {
 	cfg      Config
 	policies map[string]Policy
@@ -51,8 +50,6 @@ type Limiter struct {
 	warned   sync.Map // route policy names already reported as unknown
 	ipv6Bits int
 }
-
-var _ httpd.Limiter = (*Limiter)(nil)
 
 // New validates cfg (after filling its defaults) and builds the limiter.
 // With store: redis it connects lazily: an unreachable Redis at start-up
@@ -137,15 +134,16 @@ func (l *Limiter) Policy(name string) (Policy, bool) {
 	return p, ok
 }
 
-// CheckRoute reports a route whose RateLimit names no configured policy.
-// The integrator calls it when registering routes, so that a typo stops
-// start-up instead of silently falling back to the default at run time.
-func (l *Limiter) CheckRoute(rt *httpd.Route) error {
-	if rt.RateLimit == ratepolicy.Default || rt.RateLimit == ratepolicy.None {
+// CheckPolicy reports a route policy that names no configured policy.
+// The integrator calls it (through ratelimithttp) when registering
+// routes, so that a typo stops start-up instead of silently falling back
+// to the default at run time.
+func (l *Limiter) CheckPolicy(path string, name ratepolicy.Name) error {
+	if name == ratepolicy.Default || name == ratepolicy.None {
 		return nil
 	}
-	if _, ok := l.policies[string(rt.RateLimit)]; !ok {
-		return fmt.Errorf("route %s: rate limit policy %q is not configured", rt.Path, rt.RateLimit)
+	if _, ok := l.policies[string(name)]; !ok {
+		return fmt.Errorf("route %s: rate limit policy %q is not configured", path, name)
 	}
 	return nil
 }
@@ -203,31 +201,45 @@ func (l *Limiter) charge(ctx context.Context, key string, p Policy) error {
 	return nil
 }
 
-// Limit implements httpd.Limiter: it charges the request to the stage's
-// policy, adds the RateLimit headers, and refuses with TooManyRequests
-// and Retry-After. It never fails otherwise.
-func (l *Limiter) Limit(r *httpd.Request, stage httpd.Stage) error {
-	if l.cfg.Disabled || l.exempt(r.Client) {
-		return nil
+// Call is what one stage of a request is charged for: the transport
+// adapter (ratelimithttp) fills it from the request.
+type Call struct {
+	// PreAuth is the stage before authentication: the "ip" flood guard,
+	// per client address, whatever the rest says.
+	PreAuth bool
+	// Policy is the request's policy (its route's, or what the route's
+	// Prepare chose); Default is the caller's, None skips the stage.
+	Policy ratepolicy.Name
+	// Principal is who the request acts as (nil before authentication or
+	// without one); Client the real client address.
+	Principal *principal.Principal
+	Client    netip.Addr
+	// Route names the route in the log line about an unknown policy.
+	Route string
+}
+
+// Charge charges one stage of a request and returns the policy and the
+// decision, for the RateLimit headers (SetHeaders) and, when refused, the
+// TooMany error. ok is false when nothing was charged (limits disabled, an
+// exempt client, policy None).
+func (l *Limiter) Charge(ctx context.Context, c Call) (p Policy, d Decision, ok bool) {
+	if l.cfg.Disabled || l.exempt(c.Client) {
+		return Policy{}, Decision{}, false
 	}
-	p, key, ok := l.resolve(r, stage)
+	p, key, ok := l.resolve(c)
 	if !ok {
-		return nil
+		return Policy{}, Decision{}, false
 	}
-	ctx := context.Background()
-	if r.HTTP != nil {
-		ctx = r.HTTP.Context()
-	}
-	d := l.take(ctx, key, p)
-	if r.W != nil {
-		setHeaders(r.W.Header(), p, d)
-	}
+	d = l.take(ctx, key, p)
 	if !d.Allowed {
 		l.rec.RateLimited(p.Name)
-		return tooMany(d)
 	}
-	return nil
+	return p, d, true
 }
+
+// TooMany is the refusal for a decision that was not allowed: 429 with
+// Retry-After.
+func TooMany(d Decision) error { return tooMany(d) }
 
 func tooMany(d Decision) error {
 	return errs.E(errs.TooManyRequests, "Too many requests, please retry later.").RetryAfter(d.RetryAfter)
@@ -243,41 +255,37 @@ func (l *Limiter) take(ctx context.Context, key string, p Policy) Decision {
 	return d
 }
 
-// resolve picks the policy and key for a request at a stage; ok is false
-// when the stage does not apply.
-func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key string, ok bool) {
+// resolve picks the policy and key for a call; ok is false when the
+// stage does not apply.
+func (l *Limiter) resolve(c Call) (p Policy, key string, ok bool) {
 	// Keys are "<policy>:<subject>", built in one buffer: this runs twice
 	// per request.
 	var buf [96]byte
-	if stage == httpd.PreAuth {
+	if c.PreAuth {
 		p = l.policies[PolicyIP]
-		subject := l.appendClient(append(buf[:0], "ip:"...), r.Client)
+		subject := l.appendClient(append(buf[:0], "ip:"...), c.Client)
 		return p, p.Name + ":" + string(subject), true
 	}
-	name := string(r.RateLimit) // the request's policy: its route's, or what Prepare chose
+	name := string(c.Policy)
 	if name == NoPolicy {
 		return Policy{}, "", false
 	}
-	subject, def := l.appendSubject(buf[:0], r.Principal, r.Client)
+	subject, def := l.appendSubject(buf[:0], c.Principal, c.Client)
 	if name == "" {
 		name = def
 	} else if _, known := l.policies[name]; !known {
 		if _, seen := l.warned.LoadOrStore(name, true); !seen {
-			route := ""
-			if r.Route != nil {
-				route = r.Route.Name
-			}
 			l.log.Error("rate limit: route names an unknown policy; using the caller's default",
-				"route", route, "policy", name, "default", def)
+				"route", c.Route, "policy", name, "default", def)
 		}
 		name = def
 	}
 	p = l.policies[name]
-	if (name == PolicyUser || name == PolicyAPIKey) && r.Principal != nil && !r.Principal.Public && r.Principal.UserID != 0 {
+	if pr := c.Principal; (name == PolicyUser || name == PolicyAPIKey) && pr != nil && !pr.Public && pr.UserID != 0 {
 		// One budget per user, whatever the credential: every key and
 		// session of a user charges the same bucket (each at its own
 		// policy's rate), so ten keys do not make ten budgets.
-		subject = strconv.AppendInt(append(buf[:0], "u:"...), r.Principal.UserID, 10)
+		subject = strconv.AppendInt(append(buf[:0], "u:"...), pr.UserID, 10)
 		return p, PolicyUser + ":" + string(subject), true
 	}
 	return p, p.Name + ":" + string(subject), true

@@ -17,6 +17,7 @@ import (
 	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/identity/identitytest"
 	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratelimit/ratelimithttp"
 	"github.com/rampart/rampart/store/storetest"
 )
 
@@ -56,7 +57,7 @@ func newFixture(t *testing.T, anonymousBurst int) *fixture {
 	cfg := httpd.Config{}
 	cfg.Defaults()
 	srv := httpd.New(cfg, slog.New(slog.DiscardHandler))
-	srv.Auth, srv.Limiter, srv.CSRF = id.Service, lim, guard
+	srv.Auth, srv.Limiter, srv.CSRF = id.Service, ratelimithttp.Limiter{L: lim}, guard
 	routes := append(seed.Routes(seed.Deps{CSRF: guard}), loginpage.Routes(loginpage.Options{Auth: id.Service, CSRF: guard})...)
 	if err := srv.Register(routes...); err != nil {
 		t.Fatal(err)
