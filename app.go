@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/access"
+	"github.com/rampart/rampart/access/accesshttp"
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/errs"
@@ -432,7 +433,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
 	routes = append(routes, rpc...)
-	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
+	routes = append(routes, accesshttp.AdminRoutes(a.Policy, a.Identity)...)
 	routes = append(routes, a.Identity.AdminRoutes()...)
 	routes = append(routes, a.Audit.AdminRoutes()...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)

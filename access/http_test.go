@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rampart/rampart/access/accesshttp"
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
@@ -43,7 +44,7 @@ func TestAdminEndpointsOverHTTP(t *testing.T) {
 	cfg.Defaults()
 	s := httpd.New(cfg, slog.New(slog.DiscardHandler))
 	s.Auth, s.Envs = headerAuth{w}, envs{w}
-	routes := append(w.pol.AdminRoutes(w.ids.Service), w.trail.AdminRoutes()...)
+	routes := append(accesshttp.AdminRoutes(w.pol, w.ids.Service), w.trail.AdminRoutes()...)
 	for _, r := range routes {
 		r.Auth = httpd.AuthUser // the test authenticator stands for both modes
 	}
