@@ -41,6 +41,7 @@ import (
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/httpd/loginpage"
 	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/identity/identityhttp"
 	"github.com/rampart/rampart/metrics"
 	"github.com/rampart/rampart/odoorpc"
 	"github.com/rampart/rampart/orm"
@@ -80,13 +81,16 @@ type App struct {
 	HTTP     *httpd.Server
 	Registry *orm.Registry
 	Identity *identity.Service
-	Security *access.Set
-	Policy   *access.Policy
-	Audit    *audit.Trail
-	Limiter  *ratelimit.Limiter
-	Metrics  *metrics.Metrics
-	CSRF     *httpd.CSRFGuard
-	TLS      *tlsutil.Setup
+	// IdentityHTTP is identity's web adapter: the Authenticator, the
+	// session cookie, the /rampart/auth/* and admin routes.
+	IdentityHTTP *identityhttp.Web
+	Security     *access.Set
+	Policy       *access.Policy
+	Audit        *audit.Trail
+	Limiter      *ratelimit.Limiter
+	Metrics      *metrics.Metrics
+	CSRF         *httpd.CSRFGuard
+	TLS          *tlsutil.Setup
 	// Methods holds the model methods apps make callable over JSON-2,
 	// JSON-RPC and XML-RPC (register before Handler or Run).
 	Methods *odoorpc.Methods
@@ -349,6 +353,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
+	a.IdentityHTTP = identityhttp.New(a.Identity)
 
 	// Models: built-ins, the base security set, the configured app
 	// directories, then apps given in code. The schema sync never drops a
@@ -404,7 +409,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		return err
 	}
 	a.CSRF, err = httpd.NewCSRFGuard(httpd.CSRFOptions{Config: cfg.HTTP.CSRF, Secret: secret,
-		SessionKey: identity.SessionCSRFKey, SessionCookie: identity.HasSessionCookie, Log: log, Clock: o.Now})
+		SessionKey: identityhttp.SessionCSRFKey, SessionCookie: identityhttp.HasSessionCookie, Log: log, Clock: o.Now})
 	if err != nil {
 		return err
 	}
@@ -416,7 +421,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 
 	s := a.HTTP
-	s.Auth = authObserver{a.Identity, a.Metrics}
+	s.Auth = authObserver{a.IdentityHTTP, a.Metrics}
 	s.Limiter = ratelimithttp.Limiter{L: a.Limiter}
 	s.CSRF = a.CSRF
 	s.Envs = envFactory{reg: a.Registry, db: db}
@@ -424,19 +429,19 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
-		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity,
+		DB: cfg.DBName, Identity: a.Identity, Sessions: a.IdentityHTTP,
 		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Log: log, Now: o.Now,
 		PreAuthMaxBody: min(cfg.RPC.MaxBody, cfg.HTTP.MaxBody), // never above the server's own limit
 	})
 	if err != nil {
 		return err
 	}
-	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
+	routes := append([]*Route{a.healthRoute()}, a.IdentityHTTP.Routes()...)
 	routes = append(routes, rpc...)
 	routes = append(routes, accesshttp.AdminRoutes(a.Policy, a.Identity)...)
-	routes = append(routes, a.Identity.AdminRoutes()...)
+	routes = append(routes, a.IdentityHTTP.AdminRoutes()...)
 	routes = append(routes, a.Audit.AdminRoutes()...)
-	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
+	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.IdentityHTTP, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	return a.Handle(routes...)
 }
 
@@ -644,7 +649,7 @@ func (f envFactory) NewEnv(r *httpd.Request) (*orm.Env, error) {
 // authObserver counts authentication failures by reason for metrics and
 // the failed-authentication pile-up detector.
 type authObserver struct {
-	id *identity.Service
+	id *identityhttp.Web
 	m  *metrics.Metrics
 }
 

@@ -104,7 +104,7 @@ func (c *CSRFConfig) Validate() error {
 }
 
 // SessionKeyFunc returns the CSRF key of the request's session (set by the
-// Authenticator), ok=false without a session; identity.SessionCSRFKey is
+// Authenticator), ok=false without a session; identityhttp.SessionCSRFKey is
 // one.
 type SessionKeyFunc func(r *Request) (key []byte, ok bool)
 

@@ -24,11 +24,11 @@ func TestThroughHTTP(t *testing.T) {
 	var cfg httpd.Config
 	cfg.Defaults()
 	srv := httpd.New(cfg, slog.New(slog.DiscardHandler))
-	srv.Auth = env.Service
+	srv.Auth = env.Web
 	whoami := func(r *httpd.Request) (any, error) {
 		return map[string]any{"uid": r.Principal.UserID, "via": r.Principal.Via}, nil
 	}
-	routes := append(env.Routes(),
+	routes := append(env.Web.Routes(),
 		&httpd.Route{Path: "/t/bearer", Type: httpd.TypeJSON2, Auth: httpd.AuthBearer, Handler: whoami},
 		&httpd.Route{Path: "/t/user", Type: httpd.TypeJSON2, Auth: httpd.AuthUser, Handler: whoami},
 		&httpd.Route{Path: "/t/rpc", Type: httpd.TypeJSONRPC, Auth: httpd.AuthUser, Handler: whoami},
