@@ -154,6 +154,17 @@ func TestRPCPreAuthBodyLimit(t *testing.T) {
 			t.Fatalf("1.5 MiB XML-RPC call (chunked %v): %d %.300s", chunked, st, body)
 		}
 	}
+	// Without a Content-Type (once read twice): streamed and cut the same.
+	req, _ := http.NewRequest("POST", a.URL+"/xmlrpc/2/common", io.MultiReader(strings.NewReader(strings.Replace(call, "%s", pad, 1))))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(raw), "<fault>") || !strings.Contains(string(raw), "limit") {
+		t.Fatalf("1.5 MiB XML-RPC call without Content-Type: %d %.300s", resp.StatusCode, raw)
+	}
 	env, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "method": "call", "id": 1,
 		"params": map[string]any{"service": "common", "method": "version", "args": []any{}}})
 	for _, chunked := range []bool{false, true} {
