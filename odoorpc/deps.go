@@ -85,7 +85,7 @@ type Identity interface {
 }
 
 // WebSessions are the cookie sessions behind /web/session/*;
-// *identity.Service implements it.
+// *identityhttp.Web (identity's web adapter) implements it.
 type WebSessions interface {
 	// Login checks login and password interactively (API keys are not
 	// accepted here, as in Odoo), starts a session, sets its cookie on
