@@ -35,6 +35,7 @@ import (
 
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/apidoc"
+	"github.com/rampart/rampart/access/accesshttp"
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/audit/audithttp"
 	"github.com/rampart/rampart/config"
@@ -42,10 +43,12 @@ import (
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/httpd/loginpage"
 	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/identity/identityhttp"
 	"github.com/rampart/rampart/metrics"
 	"github.com/rampart/rampart/odoorpc"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratelimit/ratelimithttp"
 	"github.com/rampart/rampart/ratepolicy"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/tlsutil"
@@ -80,13 +83,16 @@ type App struct {
 	HTTP     *httpd.Server
 	Registry *orm.Registry
 	Identity *identity.Service
-	Security *access.Set
-	Policy   *access.Policy
-	Audit    *audit.Trail
-	Limiter  *ratelimit.Limiter
-	Metrics  *metrics.Metrics
-	CSRF     *httpd.CSRFGuard
-	TLS      *tlsutil.Setup
+	// IdentityHTTP is identity's web adapter: the Authenticator, the
+	// session cookie, the /rampart/auth/* and admin routes.
+	IdentityHTTP *identityhttp.Web
+	Security     *access.Set
+	Policy       *access.Policy
+	Audit        *audit.Trail
+	Limiter      *ratelimit.Limiter
+	Metrics      *metrics.Metrics
+	CSRF         *httpd.CSRFGuard
+	TLS          *tlsutil.Setup
 	// Methods holds the model methods apps make callable over JSON-2,
 	// JSON-RPC and XML-RPC (register before Handler or Run).
 	Methods *odoorpc.Methods
@@ -346,12 +352,14 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		// Login failure counters live where the rate limits do: Redis when
 		// configured (shared by every instance), else the database.
 		Failures:            a.Limiter.LoginFailureStore(identity.NewDBFailureStore(db)),
+		Limiter:             a.Limiter, // login_ip and login_user budgets
 		Events:              authEvents{a.Audit, a.Metrics},
 		InsecureFastHashing: o.InsecureFastHashing,
 	})
 	if err != nil {
 		return err
 	}
+	a.IdentityHTTP = identityhttp.New(a.Identity)
 
 	// Models: built-ins, the base security set, the configured app
 	// directories, then apps given in code. The schema sync never drops a
@@ -407,7 +415,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 		return err
 	}
 	a.CSRF, err = httpd.NewCSRFGuard(httpd.CSRFOptions{Config: cfg.HTTP.CSRF, Secret: secret,
-		SessionKey: identity.SessionCSRFKey, Log: log, Clock: o.Now})
+		SessionKey: identityhttp.SessionCSRFKey, SessionCookie: identityhttp.HasSessionCookie, Log: log, Clock: o.Now})
 	if err != nil {
 		return err
 	}
@@ -419,8 +427,8 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	}
 
 	s := a.HTTP
-	s.Auth = authObserver{a.Identity, a.Metrics}
-	s.Limiter = a.Limiter
+	s.Auth = authObserver{a.IdentityHTTP, a.Metrics}
+	s.Limiter = ratelimithttp.Limiter{L: a.Limiter}
 	// CSRF refusals and refused calls to /rampart/admin/* are denials in
 	// the audit trail (audithttp).
 	s.CSRF = audithttp.CSRF{Next: a.CSRF, Trail: a.Audit}
@@ -429,20 +437,21 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpcService, err := odoorpc.NewService(odoorpc.Deps{
-		DB: cfg.DBName, Identity: a.Identity, Sessions: a.Identity,
+		DB: cfg.DBName, Identity: a.Identity, Sessions: a.IdentityHTTP,
 		Methods: a.Methods, ScopeAllows: identity.ScopeAllows, ListDB: cfg.RPC.ListDB, Log: log, Now: o.Now,
+		PreAuthMaxBody: min(cfg.RPC.MaxBody, cfg.HTTP.MaxBody), // never above the server's own limit
 	})
 	if err != nil {
 		return err
 	}
 	a.APIDoc = apidoc.New(apidoc.Deps{DB: cfg.DBName, Routes: s.Routes, RPC: rpcService})
-	routes := append([]*Route{a.healthRoute()}, a.Identity.Routes()...)
+	routes := append([]*Route{a.healthRoute()}, a.IdentityHTTP.Routes()...)
 	routes = append(routes, rpcService.Routes()...)
 	routes = append(routes, a.APIDoc.Routes()...)
-	routes = append(routes, a.Policy.AdminRoutes(a.Identity)...)
-	routes = append(routes, a.Identity.AdminRoutes()...)
+	routes = append(routes, accesshttp.AdminRoutes(a.Policy, a.Identity)...)
+	routes = append(routes, a.IdentityHTTP.AdminRoutes()...)
 	routes = append(routes, audithttp.AdminRoutes(a.Audit)...)
-	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
+	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.IdentityHTTP, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	return a.Handle(routes...)
 }
 
@@ -461,7 +470,7 @@ func (a *App) csrfSecret(path string) ([]byte, error) {
 // route naming an unknown rate-limit policy is refused.
 func (a *App) Handle(routes ...*Route) error {
 	for _, r := range routes {
-		if err := a.Limiter.CheckRoute(r); err != nil {
+		if err := a.Limiter.CheckPolicy(r.Path, r.RateLimit); err != nil {
 			return err
 		}
 	}
@@ -657,7 +666,7 @@ func (f envFactory) NewEnv(r *httpd.Request) (*orm.Env, error) {
 // authObserver counts authentication failures by reason for metrics and
 // the failed-authentication pile-up detector.
 type authObserver struct {
-	id *identity.Service
+	id *identityhttp.Web
 	m  *metrics.Metrics
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 
 	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/principal"
@@ -85,33 +84,6 @@ func RequireSystem(p *principal.Principal) error {
 		return errs.E(errs.AccessError, "This endpoint is reserved to administrators (Administration / Settings).")
 	}
 	return nil
-}
-
-// AdminRoutes are the admin JSON-2 endpoints of package access:
-//
-//	POST /rampart/admin/explain  {"user": "alice", "model": "sale.order", "op": "read", "id": 7}
-//
-// Bearer auth with an API key carrying the "admin" (or "rpc") scope, and
-// base.group_system membership. The answer is the Explanation as JSON.
-func (p *Policy) AdminRoutes(users Users) []*httpd.Route {
-	return []*httpd.Route{{
-		Name:     "rampart.admin.explain",
-		Path:     "/rampart/admin/explain",
-		Type:     httpd.TypeJSON2,
-		Auth:     httpd.AuthBearer,
-		Scope:    AdminScope,
-		ReadOnly: true,
-		Handler: func(r *httpd.Request) (any, error) {
-			if err := RequireSystem(r.Principal); err != nil {
-				return nil, err
-			}
-			var req ExplainRequest
-			if err := DecodeParams(r.Params, &req); err != nil {
-				return nil, err
-			}
-			return p.ExplainFor(r.Env, users, req)
-		},
-	}}
 }
 
 // DecodeParams decodes a JSON-2 body (already parsed into a map) into dst

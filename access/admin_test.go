@@ -7,21 +7,29 @@ import (
 	"testing"
 
 	"github.com/rampart/rampart/access"
+	"github.com/rampart/rampart/access/accesshttp"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/store/storetest"
 )
 
-// TestExplainLocal: the function behind `rampart access explain` (the
-// command line itself is tested in cmd/rampart).
+// TestExplainLocal: an explanation as `rampart access explain` asks for
+// it, in a read-only Env acting as nobody (the command line itself is
+// tested in cmd/rampart).
 func TestExplainLocal(t *testing.T) {
 	w := newWorld(t, storetest.SQLite(t))
-	deps := access.LocalDeps{Registry: w.reg, DB: w.db, Policy: w.pol, Users: w.ids.Service}
+	explain := func(req access.ExplainRequest) (*access.Explanation, error) {
+		e := orm.NewEnv(context.Background(), w.reg, w.db, nil, orm.EnvOptions{ReadOnly: true, RequestID: "cli", Route: "cli:access explain"})
+		x, err := w.pol.ExplainFor(e, w.ids.Service, req)
+		e.Finish(err)
+		return x, err
+	}
 	run := func(req access.ExplainRequest) (string, error) {
 		if req.Op == "" {
 			req.Op = "read"
 		}
-		x, err := access.ExplainLocal(context.Background(), deps, req)
+		x, err := explain(req)
 		if err != nil {
 			return "", err
 		}
@@ -31,7 +39,7 @@ func TestExplainLocal(t *testing.T) {
 	if err != nil || !strings.Contains(out, "MissingError (404)") || !strings.Contains(out, "Personal Orders") {
 		t.Errorf("explain text:\n%s (%v)", out, err)
 	}
-	x, err := access.ExplainLocal(context.Background(), deps, access.ExplainRequest{User: "bob", Model: "sale.order", Op: "write", AllowedCompanyIDs: []int64{w.rec["c_branch"]}})
+	x, err := explain(access.ExplainRequest{User: "bob", Model: "sale.order", Op: "write", AllowedCompanyIDs: []int64{w.rec["c_branch"]}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +63,7 @@ func TestExplainLocal(t *testing.T) {
 
 func TestExplainRoute(t *testing.T) {
 	w := newWorld(t, storetest.SQLite(t))
-	routes := w.pol.AdminRoutes(w.ids.Service)
+	routes := accesshttp.AdminRoutes(w.pol, w.ids.Service)
 	if len(routes) != 1 || routes[0].Auth != httpd.AuthBearer || routes[0].Scope != access.AdminScope {
 		t.Fatalf("routes = %+v", routes)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rampart/rampart/access/accesshttp"
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/audit/audithttp"
 	"github.com/rampart/rampart/errs"
@@ -44,7 +45,7 @@ func TestAdminEndpointsOverHTTP(t *testing.T) {
 	cfg.Defaults()
 	s := httpd.New(cfg, slog.New(slog.DiscardHandler))
 	s.Auth, s.Envs = headerAuth{w}, envs{w}
-	routes := append(w.pol.AdminRoutes(w.ids.Service), audithttp.AdminRoutes(w.trail)...)
+	routes := append(accesshttp.AdminRoutes(w.pol, w.ids.Service), audithttp.AdminRoutes(w.trail)...)
 	for _, r := range routes {
 		r.Auth = httpd.AuthUser // the test authenticator stands for both modes
 	}

@@ -75,6 +75,11 @@ type AuditConfig struct {
 type RPCConfig struct {
 	// ListDB answers db.list and /web/database/list (Odoo's list_db).
 	ListDB bool `yaml:"list_db"`
+	// MaxBody bounds the body of XML-RPC, /jsonrpc and
+	// /web/session/authenticate calls (default 1 MiB): their credentials
+	// travel inside the body, so it is read before anyone is
+	// authenticated. Larger is 413 in the protocol's error shape.
+	MaxBody int64 `yaml:"max_body"`
 }
 
 // LogConfig selects the log format and level.
@@ -111,7 +116,7 @@ type ORMConfig struct {
 // Default is the configuration before any file, variable or flag.
 func Default() Config {
 	c := Config{DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
-		ORM: ORMConfig{MaxRows: 200_000, MaxResponseBytes: 64 << 20}}
+		ORM: ORMConfig{MaxRows: 200_000, MaxResponseBytes: 64 << 20}, RPC: RPCConfig{MaxBody: 1 << 20}}
 	c.Defaults()
 	// Derived from http.addr by Validate, once the file, the environment
 	// and the flags have said where the server listens.
@@ -200,6 +205,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ORM.MaxLimit != 0 {
 		problems = append(problems, errors.New("orm.max_limit: removed (it silently cut answers); set orm.max_rows and orm.max_response_bytes, the budget past which an answer is refused"))
+	}
+	if c.RPC.MaxBody <= 0 {
+		problems = append(problems, errors.New("rpc.max_body: must be positive"))
 	}
 	if c.ORM.MaxRows <= 0 {
 		problems = append(problems, errors.New("orm.max_rows: must be positive"))

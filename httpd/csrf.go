@@ -55,8 +55,9 @@ import (
 // Layer 2, the cross-origin check of net/http.CrossOriginProtection: an
 // unsafe request whose Sec-Fetch-Site is not same-origin/none, or whose
 // Origin names another host, is refused. It runs on CSRF-protected routes
-// and on every unsafe request authenticated by the session cookie, of any
-// route type. Requests that carry neither header (curl, server-to-server
+// and on every unsafe request authenticated by the session cookie, or
+// carrying it on a route of any auth mode that does not otherwise
+// authenticate the caller (CSRFOptions.SessionCookie), of any route type. Requests that carry neither header (curl, server-to-server
 // API clients, bearer keys) pass: they are not made by a browser on
 // another site's behalf. Origins listed in TrustedOrigins, and those a
 // route's CORS policy lists with Credentials, are allowed.
@@ -103,7 +104,7 @@ func (c *CSRFConfig) Validate() error {
 }
 
 // SessionKeyFunc returns the CSRF key of the request's session (set by the
-// Authenticator), ok=false without a session; identity.SessionCSRFKey is
+// Authenticator), ok=false without a session; identityhttp.SessionCSRFKey is
 // one.
 type SessionKeyFunc func(r *Request) (key []byte, ok bool)
 
@@ -115,6 +116,11 @@ type CSRFOptions struct {
 	// SessionKey finds the session binding; nil means every request is
 	// treated as anonymous.
 	SessionKey SessionKeyFunc
+	// SessionCookie reports a request carrying the session cookie, read
+	// or not by its route (identity.HasSessionCookie): its unsafe requests
+	// get the cross-origin check whatever the route's auth mode. Nil means
+	// only requests authenticated by the session are checked.
+	SessionCookie func(*http.Request) bool
 	// Log receives refusals (never a token). Nil discards.
 	Log *slog.Logger
 	// Clock is the time source (tests); nil means time.Now.
@@ -127,6 +133,7 @@ type CSRFGuard struct {
 	secret     []byte
 	validity   time.Duration
 	sessionKey SessionKeyFunc
+	hasCookie  func(*http.Request) bool
 	cop        *http.CrossOriginProtection
 	log        *slog.Logger
 	now        func() time.Time
@@ -157,6 +164,7 @@ func NewCSRFGuard(opt CSRFOptions) (*CSRFGuard, error) {
 		secret:     slices.Clone(opt.Secret),
 		validity:   cfg.Validity,
 		sessionKey: opt.SessionKey,
+		hasCookie:  opt.SessionCookie,
 		cop:        http.NewCrossOriginProtection(),
 		log:        opt.Log,
 		now:        opt.Clock,
@@ -277,7 +285,11 @@ func (g *CSRFGuard) sign(binding string, maxTS int64) string {
 // with an unsafe method, after authentication.
 func (g *CSRFGuard) CheckCSRF(r *Request) error {
 	tokens := r.Route.CSRFEnabled()
-	cookieAuth := r.Principal != nil && r.Principal.Via == "session"
+	cookieAuth := r.Principal != nil && r.Principal.Via == "session" ||
+		// The cookie rides along on a route that does not authenticate by
+		// it (auth none: logout, login), unless the request proved who it
+		// is otherwise (a key, the call's own credentials).
+		r.Principal == nil && g.hasCookie != nil && g.hasCookie(r.HTTP)
 	if !tokens && !cookieAuth {
 		return nil
 	}

@@ -161,7 +161,7 @@ func (s *Server) readBody(req *Request) ([]byte, error) {
 		hr.Body = http.MaxBytesReader(req.W, hr.Body, limit)
 		return nil, nil
 	}
-	b, err := io.ReadAll(io.LimitReader(hr.Body, limit+1))
+	b, err := readBounded(hr.Body, hr.ContentLength, limit)
 	if err != nil {
 		return nil, errs.Wrap(errs.BadRequest, err, "The request body could not be read.")
 	}

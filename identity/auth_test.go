@@ -11,6 +11,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/identity/identityhttp"
 	"github.com/rampart/rampart/identity/identitytest"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
@@ -149,7 +150,7 @@ func TestAuthModes(t *testing.T) {
 				if tt.want.via == "key" && (p.KeyID == 0 || len(p.Scopes) == 0) {
 					t.Fatalf("key principal without key id/scopes: %+v", p)
 				}
-				if _, ok := identity.SessionCSRFKey(r); ok != (tt.want.via == "session") {
+				if _, ok := identityhttp.SessionCSRFKey(r); ok != (tt.want.via == "session") {
 					t.Fatalf("SessionCSRFKey ok=%v for via %q", ok, tt.want.via)
 				}
 				if tt.want.public && !p.InGroup(identity.GroupPublic) {

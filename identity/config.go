@@ -2,6 +2,7 @@ package identity
 
 import (
 	"fmt"
+	"runtime"
 	"time"
 )
 
@@ -59,6 +60,14 @@ type Config struct {
 	LoginBackoffBase  time.Duration `yaml:"login_backoff_base"`
 	LoginBackoffMax   time.Duration `yaml:"login_backoff_max"`
 	LoginBackoffReset time.Duration `yaml:"login_backoff_reset"`
+
+	// HashConcurrency bounds the password verifications (argon2id, 19 MiB
+	// each by default) running at once (default: the number of CPUs);
+	// HashQueue more may wait for a slot (default 4 × HashConcurrency).
+	// Attempts beyond that are answered at once with 503 and Retry-After,
+	// so a flood of logins cannot exhaust memory or CPU.
+	HashConcurrency int `yaml:"hash_concurrency"`
+	HashQueue       int `yaml:"hash_queue"`
 }
 
 // Argon2Params are argon2id costs. The defaults are OWASP's first
@@ -102,6 +111,8 @@ func (c Config) Defaults() Config {
 	def(&c.LoginBackoffBase, time.Second)
 	def(&c.LoginBackoffMax, 5*time.Minute)
 	def(&c.LoginBackoffReset, time.Hour)
+	defInt(&c.HashConcurrency, runtime.NumCPU())
+	defInt(&c.HashQueue, 4*c.HashConcurrency)
 	return c
 }
 
@@ -133,6 +144,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("identity.login_cooldown_after and login_backoff_after must not be negative")
 	case c.LoginCooldownDuration <= 0 || c.LoginBackoffBase <= 0 || c.LoginBackoffMax < c.LoginBackoffBase || c.LoginBackoffReset <= 0:
 		return fmt.Errorf("identity: login throttling durations must be positive, backoff max ≥ base")
+	case c.HashConcurrency < 1 || c.HashQueue < 0:
+		return fmt.Errorf("identity.hash_concurrency must be positive, hash_queue not negative")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/netip"
 	"strconv"
+	"time"
 	"unicode/utf8"
 
 	"github.com/rampart/rampart/errs"
@@ -27,6 +28,10 @@ type Credential struct {
 	// also accept one of the user's API keys in place of the password, as
 	// Odoo does, and are cached for CacheTTL.
 	Interactive bool
+	// Call marks execute_kw's per-call check (XML-RPC/JSON-RPC): a secret
+	// actually checked (not cached) is charged to the login_ip budget;
+	// other checks are logins, charged to login_user (see AttemptLimiter).
+	Call bool
 }
 
 func errAccessDenied() error { return errs.E(errs.AccessDenied, "Access Denied") }
@@ -38,7 +43,7 @@ func errAccessDenied() error { return errs.E(errs.AccessDenied, "Access Denied")
 // Denied", after the same argon2id work; a throttled client or login gets
 // errs.TooManyRequests with Retry-After, without its password being checked.
 func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.Principal, error) {
-	// id names the account for throttling and logs; idKind keeps a login
+	// id names the account in logs; idKind keeps a login
 	// that happens to read "#2" apart from uid 2 in the cache.
 	id, idKind := c.Login, "login"
 	if id == "" {
@@ -59,29 +64,36 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 			return s.entryPrincipal(e), nil
 		}
 	}
-	if err := s.checkThrottle(ctx, c.Client, id); err != nil {
-		return nil, err
-	}
 	u, err := s.userForLogin(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	live := u != nil && u.active && u.login != PublicLogin
 	usable := live && u.hash != ""
+	uid := userID(u)
+	if c.Login == "" {
+		uid = c.UID // an unknown uid still has one bucket
+	}
+	ipKey, acctKey := attemptKeys(c.Client, uid, c.Login)
+	at := attempt{client: c.Client, ipKey: ipKey, acctKey: acctKey, login: id, call: c.Call}
 
 	// A non-interactive "password" that is one of our API keys is checked
 	// as a key; no user has a password of that exact shape and checksum.
 	// Users without a password (bots) may still use their keys, as in Odoo.
 	if !c.Interactive && wellFormedKey(c.Password) {
+		if err := s.reserveAttempt(ctx, at); err != nil {
+			return nil, err
+		}
 		e, err := s.verifyKey(ctx, c.Password, c.Client)
 		if err == nil && live && e.p.UserID == u.id {
+			s.attemptSucceeded(ctx, ipKey, acctKey)
 			s.cache.put(k, e, s.now())
 			return s.entryPrincipal(e), nil
 		}
 		if err != nil && !errs.Is(err, errs.Unauthorized) {
 			return nil, err
 		}
-		s.recordFailure(ctx, c.Client, id, userID(u), "invalid api key")
+		s.attemptFailed(ctx, c.Client, id, userID(u), "invalid api key")
 		return nil, errAccessDenied()
 	}
 
@@ -89,22 +101,22 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 	if usable {
 		hash = u.hash
 	}
-	ok, rehash, verr := s.hasher.verify(c.Password, hash)
-	if verr != nil {
-		s.log.Error("identity: unusable password hash", "uid", userID(u), "err", verr)
+	ok, rehash, err := s.verifyPassword(ctx, at, c.Password, hash)
+	if err != nil {
+		return nil, err
 	}
 	if !ok || !usable {
 		reason := "wrong password"
 		if !usable {
 			reason = "unknown, inactive or password-less user"
 		}
-		s.recordFailure(ctx, c.Client, id, userID(u), reason)
+		s.attemptFailed(ctx, c.Client, id, userID(u), reason)
 		return nil, errAccessDenied()
 	}
 	if rehash {
 		s.upgradeHash(ctx, u.id, c.Password, u.hash)
 	}
-	s.recordSuccess(ctx, c.Client, id)
+	s.attemptSucceeded(ctx, ipKey, acctKey)
 	p, err := s.Principal(ctx, u.id)
 	if err != nil {
 		return nil, err
@@ -114,6 +126,36 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 		s.cache.put(k, &credEntry{p: p, cv: u.cv}, s.now())
 	}
 	return copyPrincipal(p), nil
+}
+
+// verifyPassword is the one place a password is checked against a user's
+// hash (the dummy one for unknown users): it takes a place in the hashing
+// gate (refused at once when the gate is full), reserves the attempt on
+// the throttle counters, then runs argon2id (or pbkdf2) in a slot. Any
+// further check of a password-authenticated login (a second factor)
+// belongs after it, in CheckPassword.
+func (s *Service) verifyPassword(ctx context.Context, at attempt, password, hash string) (ok, rehash bool, err error) {
+	if err := s.gate.admit(); err != nil {
+		s.throttled(ctx, at.client, at.login, "hashing busy", time.Second)
+		return false, false, err
+	}
+	defer s.gate.done()
+	if err := s.reserveAttempt(ctx, at); err != nil {
+		return false, false, err
+	}
+	var verr error
+	if err := s.gate.run(ctx, func() {
+		if s.onHash != nil {
+			s.onHash()
+		}
+		ok, rehash, verr = s.hasher.verify(password, hash)
+	}); err != nil {
+		return false, false, err
+	}
+	if verr != nil {
+		s.log.Error("identity: unusable password hash", "err", verr)
+	}
+	return ok, rehash, nil
 }
 
 // userForLogin reads the user a credential names; nil when there is none.

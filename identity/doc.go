@@ -1,8 +1,17 @@
 // Package identity owns who a caller is: users and groups (with Odoo-style
 // external ids and transitive implied groups), password hashing, server-side
 // sessions, API keys with scopes, the cache of verified credentials, login
-// throttling, and the implementation of httpd.Authenticator for the four
-// Odoo 19 auth modes (none, public, user, bearer).
+// throttling. It does not know the transport: Login returns a Session
+// value, and identity/identityhttp (the web adapter) implements
+// httpd.Authenticator for the auth modes (none, public, user, bearer,
+// call), sets the cookie and serves /rampart/auth/*.
+//
+// Every password check goes through CheckPassword's verifyPassword: a
+// place in a bounded hashing gate (Config.HashConcurrency, excess 503
+// with Retry-After at once), then the attempt reserved atomically on the
+// failure counters (per client IP and one per user, whether named by login
+// or uid) and charged to the rate limiter's login budgets, and only then
+// argon2id. A second factor belongs after that check, in CheckPassword.
 //
 // # Storage
 //

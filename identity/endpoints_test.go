@@ -19,7 +19,7 @@ import (
 func call(t *testing.T, env *identitytest.Env, path string, params map[string]any, r *httpd.Request) (any, error) {
 	t.Helper()
 	var route *httpd.Route
-	for _, rt := range env.Routes() {
+	for _, rt := range env.Web.Routes() {
 		if rt.Path == path {
 			route = rt
 		}

@@ -1,51 +1,47 @@
 package identity_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/rampart/rampart"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/identity/identitytest"
-	"github.com/rampart/rampart/store/storetest"
+	"github.com/rampart/rampart/rampartest"
 )
 
 // TestThroughHTTP drives the endpoints and the auth modes through httpd's
 // dispatcher: statuses, headers and bodies as clients see them.
 func TestThroughHTTP(t *testing.T) {
-	env := identitytest.New(t, storetest.SQLite(t))
-	alice := env.CreateUser(t, "alice")
-	key := env.APIKey(t, alice)
-
-	var cfg httpd.Config
-	cfg.Defaults()
-	srv := httpd.New(cfg, slog.New(slog.DiscardHandler))
-	srv.Auth = env.Service
 	whoami := func(r *httpd.Request) (any, error) {
 		return map[string]any{"uid": r.Principal.UserID, "via": r.Principal.Via}, nil
 	}
-	routes := append(env.Routes(),
-		&httpd.Route{Path: "/t/bearer", Type: httpd.TypeJSON2, Auth: httpd.AuthBearer, Handler: whoami},
-		&httpd.Route{Path: "/t/user", Type: httpd.TypeJSON2, Auth: httpd.AuthUser, Handler: whoami},
-		&httpd.Route{Path: "/t/rpc", Type: httpd.TypeJSONRPC, Auth: httpd.AuthUser, Handler: whoami},
-	)
-	if err := srv.Register(routes...); err != nil {
-		t.Fatal(err)
-	}
-	h, err := srv.Handler()
+	// The wired server (rampartest): identity's adapter, CSRF and rate
+	// limits as in production, plus three probes of the auth modes.
+	a := rampartest.New(t, rampartest.Options{Routes: []*rampart.Route{
+		{Path: "/t/bearer", Type: httpd.TypeJSON2, Auth: httpd.AuthBearer, Handler: whoami},
+		{Path: "/t/user", Type: httpd.TypeJSON2, Auth: httpd.AuthUser, Handler: whoami},
+		{Path: "/t/rpc", Type: httpd.TypeJSONRPC, Auth: httpd.AuthUser, Handler: whoami},
+	}})
+	ctx := context.Background()
+	alice, err := a.Identity.CreateUser(ctx, identity.NewUser{Login: "alice", Password: identitytest.Password("alice"), Groups: []string{identity.GroupUser}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(h)
-	defer ts.Close()
+	key, _, err := a.Identity.CreateAPIKey(ctx, identity.NewAPIKey{UserID: alice, Name: "test key", ExpiresIn: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	do := func(path, body string, hdr map[string]string) (*http.Response, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest("POST", ts.URL+path, strings.NewReader(body))
+		req, _ := http.NewRequest("POST", a.URL+path, strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		for k, v := range hdr {
 			req.Header.Set(k, v)

@@ -2,118 +2,12 @@ package identity
 
 import (
 	"context"
-	"log/slog"
 	"net/netip"
 	"time"
 
 	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
 )
-
-// Login checks login and password interactively (throttled; API keys are
-// not accepted, as in Odoo's /web/session/authenticate), ends the
-// request's previous session if any, opens a new one (a new id: no
-// fixation), sets its cookie on r.W and r.Principal, and returns the
-// principal. The login endpoint and odoorpc's /web/session/authenticate
-// both call it.
-func (s *Service) Login(r *httpd.Request, login, password string) (*principal.Principal, error) {
-	ctx := r.HTTP.Context()
-	p, err := s.CheckPassword(ctx, Credential{Login: login, Password: password, Client: r.Client, Interactive: true})
-	if err != nil {
-		// A failed attempt leaves the current session alone, as in Odoo.
-		return nil, err
-	}
-	if err := s.endRequestSession(r, false); err != nil {
-		return nil, err
-	}
-	return s.startSession(r, p.UserID)
-}
-
-// startSession opens a session for uid on r and sets the cookie.
-func (s *Service) startSession(r *httpd.Request, uid int64) (*principal.Principal, error) {
-	ctx := r.HTTP.Context()
-	u, err := s.userForLogin(ctx, Credential{UID: uid})
-	if err != nil {
-		return nil, err
-	}
-	if u == nil || !u.active {
-		return nil, errAccessDenied()
-	}
-	sid, row, err := s.openSession(ctx, u.id, u.cv, r.Client, r.HTTP.UserAgent())
-	if err != nil {
-		return nil, err
-	}
-	p, err := s.Principal(ctx, u.id)
-	if err != nil {
-		return nil, err
-	}
-	p.SessionID, p.Via = row.id, "session"
-	s.setSessionCookie(r.W, r.TLS, sid, row)
-	setRequestSession(r, row)
-	r.Principal = p
-	s.log.LogAttrs(ctx, slog.LevelInfo, "login successful", slog.String("login", u.login), slog.String("ip", addrString(r.Client)), slog.Int64("session", row.id))
-	s.emit(ctx, AuthEvent{Type: EventLogin, UserID: u.id, Login: u.login, Client: r.Client, SessionID: row.id})
-	return copyPrincipal(p), nil
-}
-
-// Logout ends the request's session (if any) server-side and clears the
-// cookie. It never fails for a missing or dead session.
-func (s *Service) Logout(r *httpd.Request) error {
-	return s.endRequestSession(r, true)
-}
-
-func (s *Service) endRequestSession(r *httpd.Request, clear bool) error {
-	ctx := r.HTTP.Context()
-	if sid, ok := sessionCookie(r.HTTP); ok {
-		e, _, err := s.session(ctx, sid)
-		if err != nil {
-			return err
-		}
-		if e != nil {
-			if err := s.deleteSession(ctx, e.sess.userID, e.sess.id); err != nil {
-				return err
-			}
-			s.emit(ctx, AuthEvent{Type: EventLogout, UserID: e.p.UserID, Login: e.p.Login, Client: r.Client, SessionID: e.sess.id})
-		}
-	}
-	setRequestSession(r, nil)
-	if clear && hasCookie(r.HTTP) {
-		clearSessionCookie(r.W, r.TLS)
-	}
-	if r.Principal != nil && r.Principal.Via == "session" {
-		r.Principal = nil
-	}
-	return nil
-}
-
-// ChangePassword changes the password of r's session user after checking
-// the current one (throttled like a login), ends all the user's sessions
-// and opens a fresh one for r, so the caller stays logged in with a new
-// session id.
-func (s *Service) ChangePassword(r *httpd.Request, oldPassword, newPassword string) error {
-	p, err := PrincipalOf(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.HTTP.Context()
-	if _, err := s.CheckPassword(ctx, Credential{UID: p.UserID, Password: oldPassword, Client: r.Client, Interactive: true}); err != nil {
-		return err
-	}
-	if newPassword == "" {
-		return errs.E(errs.UserError, "Setting empty passwords is not allowed for security reasons!")
-	}
-	if err := s.SetPassword(ctx, p.UserID, newPassword); err != nil {
-		return err
-	}
-	if err := s.EndUserSessions(ctx, p.UserID, 0); err != nil {
-		return err
-	}
-	s.log.LogAttrs(ctx, slog.LevelInfo, "password changed", slog.Int64("uid", p.UserID), slog.String("ip", addrString(r.Client)))
-	s.emit(ctx, AuthEvent{Type: EventPasswordChanged, UserID: p.UserID, Login: p.Login, Client: r.Client})
-	_, err = s.startSession(r, p.UserID)
-	return err
-}
 
 // LoginRPC checks a login and a password (or an API key of that user) for
 // a non-interactive RPC call, as Odoo's common.authenticate, and returns
@@ -145,14 +39,16 @@ func (s *Service) GenerateKey(ctx context.Context, p *principal.Principal, key, 
 	if !p.IsSystem() && !s.cfg.ProgrammaticAPIKeys && !s.demo {
 		return "", errs.E(errs.UserError, "Programmatic API keys are not enabled")
 	}
-	if err := s.checkThrottle(ctx, client, p.Login); err != nil {
+	ipKey, acctKey := attemptKeys(client, p.UserID, p.Login)
+	if err := s.reserveAttempt(ctx, attempt{client: client, ipKey: ipKey, acctKey: acctKey, login: p.Login}); err != nil {
 		return "", err
 	}
 	e, err := s.verifyKey(ctx, key, client)
 	if err != nil || e.p.UserID != p.UserID {
-		s.recordFailure(ctx, client, p.Login, p.UserID, "generate: invalid api key")
+		s.attemptFailed(ctx, client, p.Login, p.UserID, "generate: invalid api key")
 		return "", errAccessDenied()
 	}
+	s.attemptSucceeded(ctx, ipKey, acctKey)
 	if scope == "" {
 		scope = ScopeRPC
 	}

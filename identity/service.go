@@ -42,6 +42,9 @@ type Options struct {
 	// Failures stores login-failure counters. Nil means the database
 	// (DBFailureStore), shared by all instances on that database.
 	Failures FailureStore
+	// Limiter charges password attempts to the login_ip and login_user
+	// budgets (the rate limiter). Nil: only the failure counters throttle.
+	Limiter AttemptLimiter
 	// Channels carry credential changes to the other instances (see
 	// Channel). Nil means DefaultChannel(db) alone; App adds Redis pub/sub
 	// when Redis is configured.
@@ -63,8 +66,11 @@ type Service struct {
 	now      func() time.Time
 	events   EventSink
 	failures FailureStore
+	limiter  AttemptLimiter
 	demo     bool
 	hasher   hasher
+	gate     *hashGate // bounds concurrent password hashing
+	onHash   func()    // test seam: runs once per password verified
 
 	cache    *credCache
 	inval    *invalidator
@@ -103,6 +109,7 @@ func New(db *store.DB, opt Options) (*Service, error) {
 		events: opt.Events,
 		demo:   opt.Demo,
 		hasher: hasher{cfg.Argon2},
+		gate:   newHashGate(cfg.HashConcurrency, cfg.HashQueue),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -110,6 +117,7 @@ func New(db *store.DB, opt Options) (*Service, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.limiter = opt.Limiter
 	s.failures = opt.Failures
 	if s.failures == nil {
 		s.failures = NewDBFailureStore(db)

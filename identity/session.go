@@ -7,14 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net/http"
 	"net/netip"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
 	"github.com/rampart/rampart/store"
 )
@@ -67,7 +65,9 @@ func newSessionID() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// wellFormedSID checks the cookie's shape before any lookup.
+// WellFormedSID checks a session cookie's shape before any lookup.
+func WellFormedSID(s string) bool { return wellFormedSID(s) }
+
 func wellFormedSID(s string) bool {
 	if len(s) != sidLen {
 		return false
@@ -79,15 +79,6 @@ func wellFormedSID(s string) bool {
 		}
 	}
 	return true
-}
-
-// sessionCookie returns the request's well-formed session cookie, if any.
-func sessionCookie(r *http.Request) (string, bool) {
-	c, err := r.Cookie(CookieName)
-	if err != nil || !wellFormedSID(c.Value) {
-		return "", false
-	}
-	return c.Value, true
 }
 
 // openSession stores a new session for user u and returns its id.
@@ -284,53 +275,6 @@ func (s *Service) EndUserSessions(ctx context.Context, uid, keep int64) error {
 	s.cache.dropUserWhere(uid, func(e *credEntry) bool { return e.sess != nil && e.sess.id != keep })
 	s.inval.publish(ctx, msgUser(uid))
 	return err
-}
-
-// setSessionCookie sends the session cookie: HttpOnly, SameSite=Lax,
-// Secure over TLS, Path=/, Max-Age = the idle timeout, capped by what is
-// left of the absolute lifetime.
-func (s *Service) setSessionCookie(w http.ResponseWriter, tls bool, sid string, row *sessionRow) {
-	age := min(s.cfg.SessionIdleTimeout, row.expiresAt.Sub(s.now()))
-	http.SetCookie(w, &http.Cookie{
-		Name: CookieName, Value: sid, Path: "/", MaxAge: max(int(age/time.Second), 1),
-		HttpOnly: true, Secure: tls, SameSite: http.SameSiteLaxMode,
-	})
-}
-
-// clearSessionCookie tells the browser to forget the session cookie.
-func clearSessionCookie(w http.ResponseWriter, tls bool) {
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: tls, SameSite: http.SameSiteLaxMode})
-}
-
-// sessionValue is the Request.Values key under which Authenticate and the
-// login endpoint leave the request's session.
-type sessionValue struct{}
-
-// SessionCSRFKey returns the CSRF secret of the request's session: 32
-// random bytes drawn at login, stored server-side, never sent to the
-// client, stable for the session's whole life and different for every
-// session (a new one at each login and logout, like Odoo's sid[:42] across
-// a hard rotation). The CSRF layer derives its tokens from it, e.g.
-// HMAC-SHA256(key, ts). ok is false when the request has no session
-// (Authenticate found none, or the route is auth=none).
-func SessionCSRFKey(r *httpd.Request) (key []byte, ok bool) {
-	row, ok := r.Values[sessionValue{}].(*sessionRow)
-	if !ok {
-		return nil, false
-	}
-	return row.csrf, true
-}
-
-func setRequestSession(r *httpd.Request, row *sessionRow) {
-	if r.Values == nil {
-		r.Values = map[any]any{}
-	}
-	if row == nil {
-		delete(r.Values, sessionValue{})
-		return
-	}
-	r.Values[sessionValue{}] = row
 }
 
 // copyPrincipal copies a cached principal for one request: the slices stay

@@ -11,6 +11,7 @@ import (
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/identity/identityhttp"
 	"github.com/rampart/rampart/identity/identitytest"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
@@ -48,14 +49,14 @@ func TestSessionCookieAndFixation(t *testing.T) {
 		r := identitytest.Request(identitytest.Route(httpd.AuthNone, ""), "POST", "/rampart/auth/login")
 		r.TLS = true
 		r.HTTP.AddCookie(first)
-		if _, err := env.Service.Login(r, "alice", identitytest.Password("alice")); err != nil {
+		if _, err := env.Web.Login(r, "alice", identitytest.Password("alice")); err != nil {
 			t.Fatal(err)
 		}
 		second := sessionCookieOf(t, r)
 		if second == nil || second.Value == first.Value || !second.Secure {
 			t.Fatalf("no fresh secure cookie at login: %+v", second)
 		}
-		if _, ok := identity.SessionCSRFKey(r); !ok {
+		if _, ok := identityhttp.SessionCSRFKey(r); !ok {
 			t.Fatal("no CSRF key after login")
 		}
 		if _, err := asUser(env, first); !errs.Is(err, errs.SessionExpired) {
@@ -65,14 +66,14 @@ func TestSessionCookieAndFixation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		k1, _ := identity.SessionCSRFKey(r)
-		k2, ok := identity.SessionCSRFKey(r2)
+		k1, _ := identityhttp.SessionCSRFKey(r)
+		k2, ok := identityhttp.SessionCSRFKey(r2)
 		if !ok || string(k1) != string(k2) || len(k1) != 32 {
 			t.Fatal("CSRF key not stable within a session")
 		}
 		// A wrong password does not open a session.
 		r = identitytest.Request(identitytest.Route(httpd.AuthNone, ""), "POST", "/")
-		if _, err := env.Service.Login(r, "alice", "wrong-password"); !errs.Is(err, errs.AccessDenied) {
+		if _, err := env.Web.Login(r, "alice", "wrong-password"); !errs.Is(err, errs.AccessDenied) {
 			t.Fatalf("wrong password: %v", err)
 		}
 		if sessionCookieOf(t, r) != nil {
@@ -91,7 +92,7 @@ func TestLogoutEndsSessionServerSide(t *testing.T) {
 		}
 		r := identitytest.Request(identitytest.Route(httpd.AuthNone, ""), "POST", "/rampart/auth/logout")
 		r.HTTP.AddCookie(c)
-		if err := env.Logout(r); err != nil {
+		if err := env.Web.Logout(r); err != nil {
 			t.Fatal(err)
 		}
 		if got := sessionCookieOf(t, r); got == nil || got.MaxAge >= 0 {
@@ -102,7 +103,7 @@ func TestLogoutEndsSessionServerSide(t *testing.T) {
 			t.Fatalf("session alive after logout: %v", err)
 		}
 		// Logging out twice is fine.
-		if err := env.Logout(r); err != nil {
+		if err := env.Web.Logout(r); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -198,10 +199,10 @@ func TestPasswordChangeEndsCachedCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := env.ChangePassword(r, "not-the-password", "brand-new-password"); !errs.Is(err, errs.AccessDenied) {
+		if err := env.Web.ChangePassword(r, "not-the-password", "brand-new-password"); !errs.Is(err, errs.AccessDenied) {
 			t.Fatalf("wrong current password: %v", err)
 		}
-		if err := env.ChangePassword(r, old, "brand-new-password"); err != nil {
+		if err := env.Web.ChangePassword(r, old, "brand-new-password"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := env.CheckRPC(ctx, alice, old, client); !errs.Is(err, errs.AccessDenied) {

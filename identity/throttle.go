@@ -6,32 +6,20 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/ratelimit"
 	"github.com/rampart/rampart/store"
 )
 
-// FailureStore counts failed logins in storage that every instance shares,
-// so that a brute force spread over instances is still counted once.
-// Keys are short ASCII strings made by this package ("ip:203.0.113.7",
-// "login:<hex>"), at most 80 bytes. Implementations: DBFailureStore here;
-// package ratelimit provides a Redis one. Methods must be safe for
-// concurrent use; an error fails the login closed (the attempt is refused
-// with an internal error, never let through unchecked).
-type FailureStore interface {
-	// Failure records one failure under key at time at and returns the
-	// count including it. When the previous failure is older than window
-	// (or there is none), the count restarts at 1. The store may forget a
-	// key once window has passed since its last failure.
-	Failure(ctx context.Context, key string, at time.Time, window time.Duration) (count int, err error)
-	// Failures returns key's count and last failure time; zero values when
-	// there is none (or it was forgotten).
-	Failures(ctx context.Context, key string) (count int, last time.Time, err error)
-	// Reset forgets key (after a successful login).
-	Reset(ctx context.Context, key string) error
-}
+// FailureStore counts login attempts in storage every instance shares.
+// It is ratelimit's interface (declared there, with the Redis adapter
+// that implements it, so that neither package restates the other's):
+// DBFailureStore here, ratelimit.RedisStore for Redis.
+type FailureStore = ratelimit.FailureStore
 
 // DBFailureStore keeps failure counters in the rampart_login_failures table.
 type DBFailureStore struct{ db *store.DB }
@@ -84,18 +72,35 @@ func (f *DBFailureStore) Reset(ctx context.Context, key string) error {
 	})
 }
 
-// throttleKeys names the counters of one attempt: the client IP (Odoo's
-// cooldown) and the login (per-account backoff). The login is hashed so
-// that keys are bounded and carry no user input.
-func throttleKeys(client netip.Addr, login string) (ipKey, loginKey string) {
+// attempt is one password (or key-as-password) check on its way to the
+// throttle: who is attempting, the counters it is charged to, and whether
+// it is execute_kw's per-call check rather than a login (which budget of
+// AttemptLimiter it is charged to).
+type attempt struct {
+	client         netip.Addr
+	ipKey, acctKey string
+	login          string // for logs
+	call           bool
+}
+
+// attemptKeys names the counters of one attempt: the client IP (Odoo's
+// cooldown) and the account (per-user backoff). An existing user is
+// counted under its id however the credential names it (login for
+// common.login and the web, uid for execute_kw), so both ways share one
+// bucket; an unknown login under the login, hashed so that keys are
+// bounded and carry no user input.
+func attemptKeys(client netip.Addr, uid int64, login string) (ipKey, acctKey string) {
 	if client.IsValid() {
 		ipKey = "ip:" + client.Unmap().String()
 	}
-	if login != "" {
+	switch {
+	case uid > 0:
+		acctKey = "user:" + strconv.FormatInt(uid, 10)
+	case login != "":
 		sum := sha256.Sum256([]byte(strings.ToLower(login)))
-		loginKey = "login:" + hex.EncodeToString(sum[:16])
+		acctKey = "login:" + hex.EncodeToString(sum[:16])
 	}
-	return ipKey, loginKey
+	return ipKey, acctKey
 }
 
 // errThrottled is Odoo's cooldown message, as a 429.
@@ -103,34 +108,105 @@ func errThrottled(wait time.Duration) error {
 	return errs.E(errs.TooManyRequests, "Too many login failures, please wait a bit before trying again.").RetryAfter(wait)
 }
 
-// checkThrottle refuses an attempt while the client IP is on cooldown or
-// the login is backing off. It runs before any password is checked.
-func (s *Service) checkThrottle(ctx context.Context, client netip.Addr, login string) error {
-	ipKey, loginKey := throttleKeys(client, login)
+// AttemptLimiter charges password attempts to the rate limiter's login
+// budgets; *ratelimit.Limiter implements it. A refusal is
+// errs.TooManyRequests with Retry-After.
+//
+//   - LoginIP charges the login_ip budget of a client address. Routes that
+//     take a password declare login_ip as their policy; identity charges
+//     it only for execute_kw's password (whose route charges the caller's
+//     own budget), when the password is actually checked, not cached.
+//   - LoginUser charges the login_user budget of an account (identity's
+//     counter key: the user's id, or the hashed unknown login) for every
+//     login: the web and JSON-2 logins, common.login/authenticate, a
+//     password change, a key creation. Not for execute_kw's per-call
+//     checks, which the cache, login_ip and the backoff bound: a script
+//     re-checked every cache TTL must not exhaust a per-login budget.
+type AttemptLimiter interface {
+	LoginIP(ctx context.Context, client netip.Addr) error
+	LoginUser(ctx context.Context, account string) error
+}
+
+// reserveAttempt counts an attempt BEFORE its secret is checked, so that
+// parallel attempts cannot all pass a check made before any of them is
+// recorded. It refuses while the IP is on cooldown or the account backing
+// off (reading the counters first, so a refused attempt does not extend
+// the wait), then reserves one attempt on each counter with the store's
+// atomic increment: an attempt whose reserved count is past the allowance
+// lost a race and is refused too, unhashed. A success resets the counters
+// (attemptSucceeded); a failure leaves its reservation as the failure.
+func (s *Service) reserveAttempt(ctx context.Context, c attempt) error {
+	client, ipKey, acctKey, login := c.client, c.ipKey, c.acctKey, c.login
+	if s.limiter != nil {
+		var err error
+		if c.call {
+			err = s.limiter.LoginIP(ctx, client)
+		} else if acctKey != "" {
+			err = s.limiter.LoginUser(ctx, acctKey)
+		}
+		if err != nil {
+			s.throttled(ctx, client, login, "login rate limit", retryAfter(err))
+			return err
+		}
+	}
 	now := s.now()
-	if ipKey != "" && s.cfg.LoginCooldownAfter > 0 {
+	cool, back := s.cfg.LoginCooldownAfter, s.cfg.LoginBackoffAfter
+	acctSeen := 0
+	if ipKey != "" && cool > 0 {
 		n, last, err := s.failures.Failures(ctx, ipKey)
 		if err != nil {
 			return errs.Internalf("login throttle: %w", err)
 		}
-		if until := last.Add(s.cfg.LoginCooldownDuration); n >= s.cfg.LoginCooldownAfter && now.Before(until) {
+		if until := last.Add(s.cfg.LoginCooldownDuration); n >= cool && now.Before(until) {
 			s.throttled(ctx, client, login, "ip cooldown", until.Sub(now))
 			return errThrottled(until.Sub(now))
 		}
 	}
-	if loginKey != "" && s.cfg.LoginBackoffAfter > 0 {
-		n, last, err := s.failures.Failures(ctx, loginKey)
+	if acctKey != "" && back > 0 {
+		n, last, err := s.failures.Failures(ctx, acctKey)
 		if err != nil {
 			return errs.Internalf("login throttle: %w", err)
 		}
-		if n >= s.cfg.LoginBackoffAfter {
+		if n >= back {
 			if until := last.Add(s.backoff(n)); now.Before(until) {
 				s.throttled(ctx, client, login, "login backoff", until.Sub(now))
 				return errThrottled(until.Sub(now))
 			}
 		}
+		if now.Sub(last) < s.cfg.LoginBackoffReset {
+			acctSeen = n
+		}
+	}
+	if ipKey != "" && cool > 0 {
+		n, err := s.failures.Failure(ctx, ipKey, now, s.cfg.LoginCooldownDuration)
+		if err != nil {
+			return errs.Internalf("login throttle: %w", err)
+		}
+		if n > cool {
+			s.throttled(ctx, client, login, "ip cooldown", s.cfg.LoginCooldownDuration)
+			return errThrottled(s.cfg.LoginCooldownDuration)
+		}
+	}
+	if acctKey != "" && back > 0 {
+		n, err := s.failures.Failure(ctx, acctKey, now, s.cfg.LoginBackoffReset)
+		if err != nil {
+			return errs.Internalf("login throttle: %w", err)
+		}
+		// Below the threshold any reservation may proceed; past it (the
+		// backoff having elapsed) only the one attempt that follows the
+		// count read above.
+		if n > max(back, acctSeen+1) {
+			s.throttled(ctx, client, login, "login backoff", s.backoff(n))
+			return errThrottled(s.backoff(n))
+		}
 	}
 	return nil
+}
+
+// retryAfter reads the wait a refusal announces, for the log line.
+func retryAfter(err error) time.Duration {
+	n, _ := strconv.Atoi(errs.As(err).Header.Get("Retry-After"))
+	return time.Duration(n) * time.Second
 }
 
 // backoff is the wait after n consecutive failures of one login:
@@ -149,29 +225,17 @@ func (s *Service) throttled(ctx context.Context, client netip.Addr, login, reaso
 	s.emit(ctx, AuthEvent{Type: EventLoginThrottled, Login: quoteSafe(login), Client: client, Reason: reason})
 }
 
-// recordFailure counts a failed attempt and logs it (never the password).
-func (s *Service) recordFailure(ctx context.Context, client netip.Addr, login string, uid int64, reason string) {
-	ipKey, loginKey := throttleKeys(client, login)
-	now := s.now()
-	if ipKey != "" && s.cfg.LoginCooldownAfter > 0 {
-		if _, err := s.failures.Failure(ctx, ipKey, now, s.cfg.LoginCooldownDuration); err != nil {
-			s.log.Error("identity: record login failure", "err", err)
-		}
-	}
-	if loginKey != "" && s.cfg.LoginBackoffAfter > 0 {
-		if _, err := s.failures.Failure(ctx, loginKey, now, s.cfg.LoginBackoffReset); err != nil {
-			s.log.Error("identity: record login failure", "err", err)
-		}
-	}
+// attemptFailed logs a failed attempt (never the password); its
+// reservation already counts it.
+func (s *Service) attemptFailed(ctx context.Context, client netip.Addr, login string, uid int64, reason string) {
 	s.log.LogAttrs(ctx, slog.LevelWarn, "login failed", slog.String("login", quoteSafe(login)),
 		slog.String("ip", addrString(client)), slog.String("reason", reason))
 	s.emit(ctx, AuthEvent{Type: EventLoginFailed, UserID: uid, Login: quoteSafe(login), Client: client, Reason: reason})
 }
 
-// recordSuccess clears the counters, as Odoo clears the IP's entry.
-func (s *Service) recordSuccess(ctx context.Context, client netip.Addr, login string) {
-	ipKey, loginKey := throttleKeys(client, login)
-	for _, k := range []string{ipKey, loginKey} {
+// attemptSucceeded clears the counters, as Odoo clears the IP's entry.
+func (s *Service) attemptSucceeded(ctx context.Context, ipKey, acctKey string) {
+	for _, k := range []string{ipKey, acctKey} {
 		if k == "" {
 			continue
 		}

@@ -41,15 +41,21 @@ type Deps struct {
 	// ListDB answers db.list and /web/database/list; false refuses them
 	// with AccessDenied, as Odoo's list_db=False.
 	ListDB bool
-	// XMLLimits bound XML-RPC request decoding (zero: the codec defaults).
+	// XMLLimits bound XML-RPC request decoding (zero: the codec defaults;
+	// MaxBytes defaults to PreAuthMaxBody).
 	XMLLimits XMLLimits
-	Log       *slog.Logger
+	// PreAuthMaxBody bounds the bodies read before authentication: the
+	// XML-RPC and /jsonrpc calls (credentials inside) and
+	// /web/session/authenticate (default DefaultPreAuthMaxBody).
+	PreAuthMaxBody int64
+	Log            *slog.Logger
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
-// DefaultXMLMaxBytes is the largest XML-RPC body accepted by default.
-const DefaultXMLMaxBytes = 8 << 20
+// DefaultPreAuthMaxBody is the largest body read before authentication
+// (config rpc.max_body).
+const DefaultPreAuthMaxBody = 1 << 20
 
 // XMLLimits mirrors xmlrpc.Limits so that callers configuring Deps need
 // not import the codec.
@@ -79,7 +85,7 @@ type Identity interface {
 }
 
 // WebSessions are the cookie sessions behind /web/session/*;
-// *identity.Service implements it.
+// *identityhttp.Web (identity's web adapter) implements it.
 type WebSessions interface {
 	// Login checks login and password interactively (API keys are not
 	// accepted here, as in Odoo), starts a session, sets its cookie on
@@ -114,7 +120,10 @@ func (d *Deps) defaults() {
 	if d.Methods == nil {
 		d.Methods = NewMethods()
 	}
+	if d.PreAuthMaxBody <= 0 {
+		d.PreAuthMaxBody = DefaultPreAuthMaxBody
+	}
 	if d.XMLLimits.MaxBytes <= 0 {
-		d.XMLLimits.MaxBytes = DefaultXMLMaxBytes
+		d.XMLLimits.MaxBytes = d.PreAuthMaxBody
 	}
 }

@@ -73,7 +73,7 @@
 //     per-key or per-user limit (Deps.Limiter) is applied by the services
 //     once the call's credentials are checked, so a busy integration is
 //     limited as itself, not as "anonymous".
-//   - An XML-RPC body over Deps.XMLLimits.MaxBytes (default 8 MiB) is a
+//   - An XML-RPC body over Deps.XMLLimits.MaxBytes (default 1 MiB) is a
 //     fault when it streams in without a length; one that declares a
 //     larger Content-Length is refused by httpd's 413 before anything is
 //     read (httpd buffers untyped bodies, so the route limit stays

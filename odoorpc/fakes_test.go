@@ -252,6 +252,9 @@ func routesHandlerAndRoutes(t testing.TB, auth httpd.Authenticator, lim httpd.Li
 	cfg := httpd.Config{}
 	cfg.Defaults()
 	cfg.MaxBody = 64 << 10
+	if d.PreAuthMaxBody == 0 {
+		d.PreAuthMaxBody = cfg.MaxBody // as App: the smaller of rpc.max_body and http.max_body
+	}
 	hs := httpd.New(cfg, slog.New(slog.DiscardHandler))
 	hs.Auth, hs.Envs = auth, envs
 	if lim != nil {

@@ -30,6 +30,12 @@ func (s *Service) prepareRPC(r *httpd.Request) error {
 	}
 	r.Input = c
 	r.RateLimit = ratepolicy.None
+	if c.service == "common" && (c.method == "login" || c.method == "authenticate") {
+		// They take a password: the per-address login budget applies, as
+		// on /web/session/authenticate. execute_kw's password is charged
+		// to it by identity when it is actually checked (not cached).
+		r.RateLimit = ratepolicy.LoginIP
+	}
 	if c.service != "object" {
 		return nil
 	}

@@ -22,6 +22,7 @@ func (s *Service) webRoutes() []*httpd.Route {
 	// It takes a password: the rate limiter's login budget applies.
 	authenticate := jr("web-session-authenticate", "/web/session/authenticate", httpd.AuthNone, s.handleAuthenticate)
 	authenticate.RateLimit = ratepolicy.LoginIP
+	authenticate.MaxBody = s.deps.PreAuthMaxBody // read before anyone is authenticated
 	return []*httpd.Route{
 		jr("web-version-info", "/web/webclient/version_info", httpd.AuthNone, func(*httpd.Request) (any, error) {
 			return versionInfo(), nil

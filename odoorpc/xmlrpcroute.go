@@ -138,6 +138,6 @@ func (s *Service) legacyRoutes() []*httpd.Route {
 	return []*httpd.Route{
 		xml("xmlrpc2", "/xmlrpc/2/{service}", false),
 		xml("xmlrpc", "/xmlrpc/{service}", true),
-		rpc(&httpd.Route{Name: "jsonrpc", Path: "/jsonrpc", Type: httpd.TypeJSONRPC}),
+		rpc(&httpd.Route{Name: "jsonrpc", Path: "/jsonrpc", Type: httpd.TypeJSONRPC, MaxBody: s.deps.PreAuthMaxBody}),
 	}
 }

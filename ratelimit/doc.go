@@ -21,14 +21,17 @@
 //
 // # Stages and keys
 //
-// [Limiter] implements httpd.Limiter. Before authentication (PreAuth)
+// [Limiter] decides; package ratelimithttp adapts it to httpd.Limiter
+// (this package does not import the transport). Before authentication (PreAuth)
 // every request is charged to the "ip" policy keyed by the client address
 // (IPv6 clients by their /64 by default, since one host usually owns a
 // whole /64): a coarse flood guard that runs before any cryptography.
 // After authentication (PostAuth) the request is charged to the route's
 // policy (Route.RateLimit) or, when the route names none, to the default
-// for the caller: "apikey" by key id for API-key callers, "user" by user
-// id for logged-in users, "anonymous" by client address otherwise. The
+// for the caller: "apikey" for API-key callers, "user" for logged-in
+// users — both charged to one bucket per user id, so that all of a user's
+// keys and sessions share one budget (each request at its policy's rate)
+// — and "anonymous" by client address otherwise. The
 // route policy "none" exempts a route from the post-auth stage (health
 // checks); the pre-auth flood guard still applies. A per-route policy is
 // one budget shared by every route that names it, keyed like the defaults.
@@ -36,8 +39,13 @@
 // and probes: with the defaults, all traffic from one address is capped
 // by the "ip" policy at 1200 requests per minute).
 //
-// "login_ip" and "login_user" are for package identity, which charges
-// login attempts through [Limiter.Allow] and [FailureStore].
+// "login_ip" is the policy of the routes that take a password (and
+// package identity charges it, through [Limiter.LoginIP], for
+// execute_kw's password when it is checked); "login_user" is charged by
+// identity for every login of one account ([Limiter.LoginUser]). Failed
+// attempts are also counted by identity's failure store (cooldown and
+// backoff), which [Limiter.LoginFailureStore] puts in Redis when the
+// limits are there.
 //
 // # Stores and Redis failure
 //

@@ -93,7 +93,7 @@ func TestMemFailuresReference(t *testing.T) { checkFailureStore(t, &memFailures{
 func TestRedisFailureStore(t *testing.T) {
 	c := testRedis(t)
 	prefix := uniquePrefix(t)
-	s := NewRedisFailureStore(c, RedisFailureOptions{Prefix: prefix, Timeout: time.Second})
+	s := NewRedisStore(c, RedisOptions{FailurePrefix: prefix, Timeout: time.Second})
 	checkFailureStore(t, s)
 	// Keys expire a window after the last failure.
 	s.Failure(context.Background(), "login:x", time.Now(), time.Minute)
@@ -110,9 +110,9 @@ func TestRedisFailureStoreOutage(t *testing.T) {
 	var logs syncBuffer
 	rec := newRecorder()
 	fallback := &memFailures{}
-	s := NewRedisFailureStore(c, RedisFailureOptions{Fallback: fallback, Recorder: rec,
+	s := NewRedisStore(c, RedisOptions{FailureFallback: fallback, Recorder: rec,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
-	bare := NewRedisFailureStore(c, RedisFailureOptions{})
+	bare := NewRedisStore(c, RedisOptions{})
 	if n, err := s.Failure(ctx, "ip:a", time.Now(), time.Minute); n != 1 || err != nil {
 		t.Fatalf("with Redis up: %d %v", n, err)
 	}
@@ -148,8 +148,8 @@ func TestLoginFailureStoreChoice(t *testing.T) {
 	}
 	cfg := Config{Store: StoreRedis, RedisURL: needRedis(t), RedisPrefix: uniquePrefix(t)}
 	red := newTestLimiter(t, cfg, Options{})
-	s, ok := red.LoginFailureStore(fallback).(*RedisFailureStore)
-	if !ok || !strings.HasSuffix(s.prefix, "#failures:") {
+	s, ok := red.LoginFailureStore(fallback).(*RedisStore)
+	if !ok || !strings.HasSuffix(s.failPrefix, "#failures:") {
 		t.Fatalf("redis limiter: got %T", red.LoginFailureStore(fallback))
 	}
 	checkFailureStore(t, s)

@@ -12,7 +12,7 @@ const (
 	HeaderState  = "RateLimit"
 )
 
-// setHeaders adds one item for p to each header, so that a response
+// SetHeaders adds one item for p to each header, so that a response
 // limited by both stages lists both policies (a structured-field list may
 // span several field lines):
 //
@@ -22,8 +22,9 @@ const (
 // q and w are the policy's Rate and Period; r is how many requests would
 // be admitted right now and t the seconds until the key is idle again
 // (r back to the burst capacity). Policy names never need escaping: Policy.Validate
-// admits only [a-z0-9_.-].
-func setHeaders(h http.Header, p Policy, d Decision) {
+// admits only [a-z0-9_.-]. The transport adapter calls it for every
+// charged stage.
+func SetHeaders(h http.Header, p Policy, d Decision) {
 	q, w := quota(p)
 	var buf [64]byte
 	b := buf[:0]

@@ -10,10 +10,11 @@ import (
 	"github.com/rampart/rampart/store/storetest"
 )
 
-// The Redis store is a drop-in identity.FailureStore, and identity's DB
-// store can be its fallback.
+// The one Redis adapter is both the rate limiter's Store and identity's
+// FailureStore, and identity's DB store can be its fallback.
 var (
-	_ identity.FailureStore  = (*ratelimit.RedisFailureStore)(nil)
+	_ identity.FailureStore  = (*ratelimit.RedisStore)(nil)
+	_ ratelimit.Store        = (*ratelimit.RedisStore)(nil)
 	_ ratelimit.FailureStore = (*identity.DBFailureStore)(nil)
 )
 
@@ -37,7 +38,7 @@ func TestFailureStoreParity(t *testing.T) {
 	}
 	stores := []identity.FailureStore{
 		identity.NewDBFailureStore(db),
-		ratelimit.NewRedisFailureStore(client, ratelimit.RedisFailureOptions{Prefix: "rampart-test:parity:" + time.Now().Format("150405.000000") + ":"}),
+		ratelimit.NewRedisStore(client, ratelimit.RedisOptions{FailurePrefix: "rampart-test:parity:" + time.Now().Format("150405.000000") + ":"}),
 	}
 	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	offsets := []time.Duration{0, time.Second, 30 * time.Second, 89 * time.Second, 90 * time.Second, 200 * time.Second, 201 * time.Second}

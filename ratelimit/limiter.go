@@ -15,7 +15,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/rampart/rampart/errs"
-	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/principal"
 	"github.com/rampart/rampart/ratepolicy"
 )
@@ -35,14 +34,15 @@ type Options struct {
 	Redis redis.UniversalClient
 }
 
-// Limiter applies the configured policies. It implements httpd.Limiter
-// and is safe for concurrent use. Build it with New; Close it at shutdown.
+// Limiter applies the configured policies; ratelimithttp adapts it to
+// httpd.Limiter. It is safe for concurrent use. Build it with New; Close it at shutdown.
 type Limiter struct {
 	cfg      Config
 	policies map[string]Policy
 	local    *MemoryStore
 	shared   *failover             // nil with store: memory
 	redis    redis.UniversalClient // nil with store: memory
+	rstore   *RedisStore           // the Redis adapter, nil with store: memory
 	owned    io.Closer             // the Redis client New dialed, if any
 	rec      Recorder
 	log      *slog.Logger
@@ -50,8 +50,6 @@ type Limiter struct {
 	warned   sync.Map // route policy names already reported as unknown
 	ipv6Bits int
 }
-
-var _ httpd.Limiter = (*Limiter)(nil)
 
 // New validates cfg (after filling its defaults) and builds the limiter.
 // With store: redis it connects lazily: an unreachable Redis at start-up
@@ -82,12 +80,13 @@ func New(cfg Config, opt Options) (*Limiter, error) {
 			client, l.owned = c, c
 		}
 		l.redis = client
+		l.rstore = NewRedisStore(client, RedisOptions{Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout})
 		action := "deciding locally (per-instance limits)"
 		if cfg.OnRedisError == OnRedisErrorDeny {
 			action = "refusing requests (on_redis_error: deny)"
 		}
 		l.shared = &failover{
-			primary: NewRedisStore(client, RedisOptions{Prefix: cfg.RedisPrefix, Timeout: cfg.RedisTimeout}),
+			primary: l.rstore,
 			local:   l.local,
 			deny:    cfg.OnRedisError == OnRedisErrorDeny,
 			rec:     opt.Recorder,
@@ -110,22 +109,22 @@ func (l *Limiter) Close() error {
 }
 
 // LoginFailureStore is where package identity should count failed
-// logins: with store: redis, a RedisFailureStore on the limiter's Redis
-// connection (keys under redis_prefix + "#failures:", a prefix no policy
-// key can have) that uses fallback while Redis is unreachable; with
-// store: memory, fallback itself (identity's DB store, shared by every
-// instance already).
+// logins: with store: redis, the limiter's own Redis adapter (keys under
+// redis_prefix + "#failures:", a prefix no policy key can have) that uses
+// fallback while Redis is unreachable; with store: memory, fallback
+// itself (identity's DB store, shared by every instance already).
 func (l *Limiter) LoginFailureStore(fallback FailureStore) FailureStore {
-	if l.redis == nil {
+	if l.rstore == nil {
 		return fallback
 	}
-	return NewRedisFailureStore(l.redis, RedisFailureOptions{
-		Prefix:   l.cfg.RedisPrefix + "#failures:",
-		Timeout:  l.cfg.RedisTimeout,
-		Fallback: fallback,
-		Logger:   l.log,
-		Recorder: l.rec,
-		Now:      l.now,
+	return NewRedisStore(l.redis, RedisOptions{
+		Prefix:          l.cfg.RedisPrefix,
+		Timeout:         l.cfg.RedisTimeout,
+		FailurePrefix:   l.cfg.RedisPrefix + "#failures:",
+		FailureFallback: fallback,
+		Logger:          l.log,
+		Recorder:        l.rec,
+		Now:             l.now,
 	})
 }
 
@@ -135,15 +134,16 @@ func (l *Limiter) Policy(name string) (Policy, bool) {
 	return p, ok
 }
 
-// CheckRoute reports a route whose RateLimit names no configured policy.
-// The integrator calls it when registering routes, so that a typo stops
-// start-up instead of silently falling back to the default at run time.
-func (l *Limiter) CheckRoute(rt *httpd.Route) error {
-	if rt.RateLimit == ratepolicy.Default || rt.RateLimit == ratepolicy.None {
+// CheckPolicy reports a route policy that names no configured policy.
+// The integrator calls it (through ratelimithttp) when registering
+// routes, so that a typo stops start-up instead of silently falling back
+// to the default at run time.
+func (l *Limiter) CheckPolicy(path string, name ratepolicy.Name) error {
+	if name == ratepolicy.Default || name == ratepolicy.None {
 		return nil
 	}
-	if _, ok := l.policies[string(rt.RateLimit)]; !ok {
-		return fmt.Errorf("route %s: rate limit policy %q is not configured", rt.Path, rt.RateLimit)
+	if _, ok := l.policies[string(name)]; !ok {
+		return fmt.Errorf("route %s: rate limit policy %q is not configured", path, name)
 	}
 	return nil
 }
@@ -169,31 +169,77 @@ func (l *Limiter) Allow(ctx context.Context, policy, key string) (Decision, erro
 	return d, nil
 }
 
-// Limit implements httpd.Limiter: it charges the request to the stage's
-// policy, adds the RateLimit headers, and refuses with TooManyRequests
-// and Retry-After. It never fails otherwise.
-func (l *Limiter) Limit(r *httpd.Request, stage httpd.Stage) error {
-	if l.cfg.Disabled || l.exempt(r.Client) {
+// LoginIP charges one password attempt to the login_ip budget of client,
+// keyed as the request stages key it, so that a route whose policy is
+// login_ip and package identity share one budget per address. Exempt
+// clients are not charged. A refusal is TooManyRequests with Retry-After.
+func (l *Limiter) LoginIP(ctx context.Context, client netip.Addr) error {
+	if l.cfg.Disabled || l.exempt(client) {
 		return nil
 	}
-	p, key, ok := l.resolve(r, stage)
-	if !ok {
+	p := l.policies[PolicyLoginIP]
+	var buf [96]byte
+	key := l.appendClient(append(append(buf[:0], p.Name...), ":ip:"...), client)
+	return l.charge(ctx, string(key), p)
+}
+
+// LoginUser charges one login attempt to the login_user budget of
+// account (package identity's per-user key).
+func (l *Limiter) LoginUser(ctx context.Context, account string) error {
+	if l.cfg.Disabled {
 		return nil
 	}
-	ctx := context.Background()
-	if r.HTTP != nil {
-		ctx = r.HTTP.Context()
-	}
-	d := l.take(ctx, key, p)
-	if r.W != nil {
-		setHeaders(r.W.Header(), p, d)
-	}
-	if !d.Allowed {
+	p := l.policies[PolicyLoginUser]
+	return l.charge(ctx, p.Name+":"+boundKey(account), p)
+}
+
+func (l *Limiter) charge(ctx context.Context, key string, p Policy) error {
+	if d := l.take(ctx, key, p); !d.Allowed {
 		l.rec.RateLimited(p.Name)
 		return tooMany(d)
 	}
 	return nil
 }
+
+// Call is what one stage of a request is charged for: the transport
+// adapter (ratelimithttp) fills it from the request.
+type Call struct {
+	// PreAuth is the stage before authentication: the "ip" flood guard,
+	// per client address, whatever the rest says.
+	PreAuth bool
+	// Policy is the request's policy (its route's, or what the route's
+	// Prepare chose); Default is the caller's, None skips the stage.
+	Policy ratepolicy.Name
+	// Principal is who the request acts as (nil before authentication or
+	// without one); Client the real client address.
+	Principal *principal.Principal
+	Client    netip.Addr
+	// Route names the route in the log line about an unknown policy.
+	Route string
+}
+
+// Charge charges one stage of a request and returns the policy and the
+// decision, for the RateLimit headers (SetHeaders) and, when refused, the
+// TooMany error. ok is false when nothing was charged (limits disabled, an
+// exempt client, policy None).
+func (l *Limiter) Charge(ctx context.Context, c Call) (p Policy, d Decision, ok bool) {
+	if l.cfg.Disabled || l.exempt(c.Client) {
+		return Policy{}, Decision{}, false
+	}
+	p, key, ok := l.resolve(c)
+	if !ok {
+		return Policy{}, Decision{}, false
+	}
+	d = l.take(ctx, key, p)
+	if !d.Allowed {
+		l.rec.RateLimited(p.Name)
+	}
+	return p, d, true
+}
+
+// TooMany is the refusal for a decision that was not allowed: 429 with
+// Retry-After.
+func TooMany(d Decision) error { return tooMany(d) }
 
 func tooMany(d Decision) error {
 	return errs.E(errs.TooManyRequests, "Too many requests, please retry later.").RetryAfter(d.RetryAfter)
@@ -209,36 +255,39 @@ func (l *Limiter) take(ctx context.Context, key string, p Policy) Decision {
 	return d
 }
 
-// resolve picks the policy and key for a request at a stage; ok is false
-// when the stage does not apply.
-func (l *Limiter) resolve(r *httpd.Request, stage httpd.Stage) (p Policy, key string, ok bool) {
+// resolve picks the policy and key for a call; ok is false when the
+// stage does not apply.
+func (l *Limiter) resolve(c Call) (p Policy, key string, ok bool) {
 	// Keys are "<policy>:<subject>", built in one buffer: this runs twice
 	// per request.
 	var buf [96]byte
-	if stage == httpd.PreAuth {
+	if c.PreAuth {
 		p = l.policies[PolicyIP]
-		subject := l.appendClient(append(buf[:0], "ip:"...), r.Client)
+		subject := l.appendClient(append(buf[:0], "ip:"...), c.Client)
 		return p, p.Name + ":" + string(subject), true
 	}
-	name := string(r.RateLimit) // the request's policy: its route's, or what Prepare chose
+	name := string(c.Policy)
 	if name == NoPolicy {
 		return Policy{}, "", false
 	}
-	subject, def := l.appendSubject(buf[:0], r.Principal, r.Client)
+	subject, def := l.appendSubject(buf[:0], c.Principal, c.Client)
 	if name == "" {
 		name = def
 	} else if _, known := l.policies[name]; !known {
 		if _, seen := l.warned.LoadOrStore(name, true); !seen {
-			route := ""
-			if r.Route != nil {
-				route = r.Route.Name
-			}
 			l.log.Error("rate limit: route names an unknown policy; using the caller's default",
-				"route", route, "policy", name, "default", def)
+				"route", c.Route, "policy", name, "default", def)
 		}
 		name = def
 	}
 	p = l.policies[name]
+	if pr := c.Principal; (name == PolicyUser || name == PolicyAPIKey) && pr != nil && !pr.Public && pr.UserID != 0 {
+		// One budget per user, whatever the credential: every key and
+		// session of a user charges the same bucket (each at its own
+		// policy's rate), so ten keys do not make ten budgets.
+		subject = strconv.AppendInt(append(buf[:0], "u:"...), pr.UserID, 10)
+		return p, PolicyUser + ":" + string(subject), true
+	}
 	return p, p.Name + ":" + string(subject), true
 }
 
@@ -258,6 +307,7 @@ func (l *Limiter) exempt(a netip.Addr) bool {
 func (l *Limiter) appendSubject(b []byte, pr *principal.Principal, client netip.Addr) (subject []byte, policy string) {
 	switch {
 	case pr != nil && pr.KeyID != 0:
+		// The policy is the key's; resolve charges the user's one budget.
 		return strconv.AppendInt(append(b, "k:"...), pr.KeyID, 10), PolicyAPIKey
 	case pr != nil && !pr.Public && pr.UserID != 0:
 		return strconv.AppendInt(append(b, "u:"...), pr.UserID, 10), PolicyUser

@@ -13,6 +13,7 @@ import (
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/metrics"
 	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratelimit/ratelimithttp"
 )
 
 // TestThroughDispatcher runs the limiter and the metrics inside httpd's
@@ -31,11 +32,11 @@ func TestThroughDispatcher(t *testing.T) {
 	var cfg httpd.Config
 	cfg.Defaults()
 	srv := httpd.New(cfg, slog.New(slog.DiscardHandler))
-	srv.Limiter, srv.Observer = lim, routeObserver{m}
+	srv.Limiter, srv.Observer = ratelimithttp.Limiter{L: lim}, routeObserver{m}
 	srv.Middleware = append(srv.Middleware, m.InFlight)
 	route := &httpd.Route{Name: "ping", Path: "/api/ping", Type: httpd.TypeJSON2, Auth: httpd.AuthNone, RateLimit: "tiny",
 		Handler: func(*httpd.Request) (any, error) { return map[string]bool{"ok": true}, nil }}
-	if err := lim.CheckRoute(route); err != nil {
+	if err := (ratelimithttp.Limiter{L: lim}).CheckRoute(route); err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.Register(route); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -39,31 +40,69 @@ return {1, math.floor((tolerance - reset) / interval), 0, reset}
 
 // RedisOptions tune a RedisStore.
 type RedisOptions struct {
-	// Prefix is prepended to every key (default "rampart:rl:").
+	// Prefix is prepended to every rate-limit key (default "rampart:rl:").
 	Prefix string
-	// Timeout bounds each decision's round trip (default 100 ms).
+	// Timeout bounds each round trip (default 100 ms).
 	Timeout time.Duration
+
+	// The login-failure side (FailureStore):
+	//
+	// FailurePrefix is prepended to identity's failure keys (default
+	// "rampart:lf:").
+	FailurePrefix string
+	// FailureFallback, when set, serves the failure calls while Redis is
+	// unreachable (identity's DB store: still shared by every instance).
+	// Without it errors are returned and identity refuses the login.
+	FailureFallback FailureStore
+	// Logger receives one line when Redis goes away and one when it is
+	// back (failure side; the Limiter reports its own); Recorder counts
+	// each failure call served by FailureFallback; Now paces reconnection
+	// probes (default time.Now).
+	Logger   *slog.Logger
+	Recorder Recorder
+	Now      func() time.Time
 }
 
-// RedisStore is a Store shared by every instance using the same Redis:
-// one EVALSHA round trip per decision. Errors (unreachable, timeout) are
-// returned as they are; the Limiter decides what to do about them.
+// RedisStore is rampart's one Redis adapter: it is the rate limiter's
+// shared Store (one EVALSHA round trip per decision; errors are returned
+// as they are and the Limiter decides what to do about them) and
+// identity's login FailureStore (see failures.go), so that both live on
+// the same connection and configuration.
 type RedisStore struct {
-	client  redis.Scripter
+	client  redis.UniversalClient
 	script  luaScript
 	prefix  string
 	timeout time.Duration
+
+	failScript   luaScript
+	failPrefix   string
+	failFallback FailureStore
+	failRec      Recorder
+	failBreaker  *breaker
 }
 
 // NewRedisStore returns a store on client, which it does not own.
-func NewRedisStore(client redis.Scripter, opt RedisOptions) *RedisStore {
+func NewRedisStore(client redis.UniversalClient, opt RedisOptions) *RedisStore {
 	if opt.Prefix == "" {
 		opt.Prefix = "rampart:rl:"
+	}
+	if opt.FailurePrefix == "" {
+		opt.FailurePrefix = "rampart:lf:"
 	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = 100 * time.Millisecond
 	}
-	return &RedisStore{client: client, script: newLuaScript(gcraScript), prefix: opt.Prefix, timeout: opt.Timeout}
+	fillDefaults(&opt.Logger, &opt.Recorder, &opt.Now)
+	action := "refusing logins"
+	if opt.FailureFallback != nil {
+		action = "counting login failures in the fallback store"
+	}
+	return &RedisStore{
+		client: client, script: newLuaScript(gcraScript), prefix: opt.Prefix, timeout: opt.Timeout,
+		failScript: newLuaScript(failureScript), failPrefix: opt.FailurePrefix,
+		failFallback: opt.FailureFallback, failRec: opt.Recorder,
+		failBreaker: &breaker{what: "login throttling", action: action, log: opt.Logger, now: opt.Now, backoff: backoffDefault},
+	}
 }
 
 // NewRedisClient connects to url (redis:// or rediss://) with timeouts

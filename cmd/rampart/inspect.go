@@ -10,13 +10,24 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/rampart/rampart"
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/audit"
+	"github.com/rampart/rampart/orm"
 )
 
 // The read-only commands: access explain and audit tail/search. They open
 // the database read-only (rampart.Options.ReadOnly) and act with the
 // database's authority: whoever can run them can read the database anyway.
+
+// explainLocal explains req in a read-only Env that acts as nobody: the
+// caller is the local administrator, who can read the database anyway.
+func explainLocal(ctx context.Context, a *rampart.App, req access.ExplainRequest) (*access.Explanation, error) {
+	e := orm.NewEnv(ctx, a.Registry, a.DB, nil, orm.EnvOptions{ReadOnly: true, RequestID: "cli", Route: "cli:access explain"})
+	x, err := a.Policy.ExplainFor(e, a.Identity, req)
+	e.Finish(err)
+	return x, err
+}
 
 func setupExplain(fs *flag.FlagSet) func(context.Context, *call) error {
 	var req access.ExplainRequest
@@ -44,7 +55,7 @@ func setupExplain(fs *flag.FlagSet) func(context.Context, *call) error {
 			req.AllowedCompanyIDs = append(req.AllowedCompanyIDs, id)
 		}
 		a := c.app
-		x, err := access.ExplainLocal(ctx, access.LocalDeps{Registry: a.Registry, DB: a.DB, Policy: a.Policy, Users: a.Identity}, req)
+		x, err := explainLocal(ctx, a, req)
 		if err != nil {
 			return cliErr(err)
 		}

@@ -15,8 +15,10 @@ import (
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/httpd/loginpage"
 	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/identity/identityhttp"
 	"github.com/rampart/rampart/identity/identitytest"
 	"github.com/rampart/rampart/ratelimit"
+	"github.com/rampart/rampart/ratelimit/ratelimithttp"
 	"github.com/rampart/rampart/store/storetest"
 )
 
@@ -48,7 +50,7 @@ func newFixture(t *testing.T, anonymousBurst int) *fixture {
 	}
 	t.Cleanup(func() { lim.Close() })
 	guard, err := httpd.NewCSRFGuard(httpd.CSRFOptions{
-		Secret: []byte(strings.Repeat("s", 32)), SessionKey: identity.SessionCSRFKey,
+		Secret: []byte(strings.Repeat("s", 32)), SessionKey: identityhttp.SessionCSRFKey,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -56,8 +58,8 @@ func newFixture(t *testing.T, anonymousBurst int) *fixture {
 	cfg := httpd.Config{}
 	cfg.Defaults()
 	srv := httpd.New(cfg, slog.New(slog.DiscardHandler))
-	srv.Auth, srv.Limiter, srv.CSRF = id.Service, lim, guard
-	routes := append(seed.Routes(seed.Deps{CSRF: guard}), loginpage.Routes(loginpage.Options{Auth: id.Service, CSRF: guard})...)
+	srv.Auth, srv.Limiter, srv.CSRF = id.Web, ratelimithttp.Limiter{L: lim}, guard
+	routes := append(seed.Routes(seed.Deps{CSRF: guard}), loginpage.Routes(loginpage.Options{Auth: id.Web, CSRF: guard})...)
 	if err := srv.Register(routes...); err != nil {
 		t.Fatal(err)
 	}

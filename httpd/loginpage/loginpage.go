@@ -26,7 +26,7 @@ import (
 )
 
 // Authenticator logs a user in on r: it checks the password, opens the
-// session and sets its cookie on r.W. identity.Service implements it.
+// session and sets its cookie on r.W. identityhttp.Web implements it.
 type Authenticator interface {
 	Login(r *httpd.Request, login, password string) (*principal.Principal, error)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/identity/identityhttp"
 	"github.com/rampart/rampart/store"
 )
 
@@ -44,6 +45,8 @@ func (c *Clock) Advance(d time.Duration) {
 // Env is a test identity service with its clock.
 type Env struct {
 	*identity.Service
+	// Web is the service's web adapter (identityhttp).
+	Web   *identityhttp.Web
 	DB    *store.DB
 	Clock *Clock
 }
@@ -73,7 +76,7 @@ func New(t testing.TB, db *store.DB, opt ...func(*identity.Options)) *Env {
 	if err := svc.Bootstrap(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &Env{Service: svc, DB: db, Clock: clock}
+	return &Env{Service: svc, Web: identityhttp.New(svc), DB: db, Clock: clock}
 }
 
 // Password is the password CreateUser gives login.
@@ -106,11 +109,14 @@ func Route(auth httpd.Auth, scope string) *httpd.Route {
 	return &httpd.Route{Path: "/test", Type: httpd.TypeJSON2, Auth: auth, Scope: scope}
 }
 
+// Authenticate runs the web adapter's Authenticator on r.
+func (e *Env) Authenticate(r *httpd.Request) error { return e.Web.Authenticate(r) }
+
 // Login logs login in with Password(login) and returns the session cookie.
 func (e *Env) Login(t testing.TB, login string) *http.Cookie {
 	t.Helper()
 	r := Request(Route(httpd.AuthNone, ""), "POST", "/rampart/auth/login")
-	if _, err := e.Service.Login(r, login, Password(login)); err != nil {
+	if _, err := e.Web.Login(r, login, Password(login)); err != nil {
 		t.Fatalf("login %s: %v", login, err)
 	}
 	for _, c := range r.W.(*httptest.ResponseRecorder).Result().Cookies() {

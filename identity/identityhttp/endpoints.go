@@ -1,4 +1,4 @@
-package identity
+package identityhttp
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/principal"
 	"github.com/rampart/rampart/ratepolicy"
 )
@@ -33,7 +34,8 @@ import (
 // password (package ratelimit defines its rate, per client IP).
 const LoginRateLimit = ratepolicy.LoginIP
 
-func (s *Service) Routes() []*httpd.Route {
+// Routes: see above.
+func (w *Web) Routes() []*httpd.Route {
 	getPost := []string{"GET", "POST"}
 	rt := func(name, path string, auth httpd.Auth, methods []string, h httpd.Handler) *httpd.Route {
 		return &httpd.Route{
@@ -45,15 +47,15 @@ func (s *Service) Routes() []*httpd.Route {
 	// budget, on top of the cooldown and backoff above.
 	pw := func(r *httpd.Route) *httpd.Route { r.RateLimit = LoginRateLimit; return r }
 	return []*httpd.Route{
-		pw(rt("login", "login", httpd.AuthNone, nil, s.handleLogin)),
-		rt("logout", "logout", httpd.AuthNone, nil, s.handleLogout),
-		rt("session", "session", httpd.AuthUser, getPost, s.handleSession),
-		pw(rt("password", "password", httpd.AuthUser, nil, s.handlePassword)),
-		rt("sessions", "sessions", httpd.AuthUser, getPost, s.handleSessions),
-		rt("sessions.end", "sessions/end", httpd.AuthUser, nil, s.handleEndSession),
-		rt("keys", "keys", httpd.AuthUser, getPost, s.handleKeys),
-		pw(rt("keys.create", "keys/create", httpd.AuthUser, nil, s.handleCreateKey)),
-		rt("keys.revoke", "keys/revoke", httpd.AuthUser, nil, s.handleRevokeKey),
+		pw(rt("login", "login", httpd.AuthNone, nil, w.handleLogin)),
+		rt("logout", "logout", httpd.AuthNone, nil, w.handleLogout),
+		rt("session", "session", httpd.AuthUser, getPost, w.handleSession),
+		pw(rt("password", "password", httpd.AuthUser, nil, w.handlePassword)),
+		rt("sessions", "sessions", httpd.AuthUser, getPost, w.handleSessions),
+		rt("sessions.end", "sessions/end", httpd.AuthUser, nil, w.handleEndSession),
+		rt("keys", "keys", httpd.AuthUser, getPost, w.handleKeys),
+		pw(rt("keys.create", "keys/create", httpd.AuthUser, nil, w.handleCreateKey)),
+		rt("keys.revoke", "keys/revoke", httpd.AuthUser, nil, w.handleRevokeKey),
 	}
 }
 
@@ -65,7 +67,7 @@ func noStore(h httpd.Handler) httpd.Handler {
 	}
 }
 
-func (s *Service) handleLogin(r *httpd.Request) (any, error) {
+func (w *Web) handleLogin(r *httpd.Request) (any, error) {
 	login, err := stringParam(r, "login", true)
 	if err != nil {
 		return nil, err
@@ -74,26 +76,26 @@ func (s *Service) handleLogin(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.Login(r, login, password)
+	p, err := w.Login(r, login, password)
 	if err != nil {
 		return nil, err
 	}
-	return s.sessionInfo(r, p)
+	return w.sessionInfo(r, p)
 }
 
-func (s *Service) handleLogout(r *httpd.Request) (any, error) {
-	return struct{}{}, s.Logout(r)
+func (w *Web) handleLogout(r *httpd.Request) (any, error) {
+	return struct{}{}, w.Logout(r)
 }
 
-func (s *Service) handleSession(r *httpd.Request) (any, error) {
+func (w *Web) handleSession(r *httpd.Request) (any, error) {
 	p, err := PrincipalOf(r)
 	if err != nil {
 		return nil, err
 	}
-	return s.sessionInfo(r, p)
+	return w.sessionInfo(r, p)
 }
 
-func (s *Service) handlePassword(r *httpd.Request) (any, error) {
+func (w *Web) handlePassword(r *httpd.Request) (any, error) {
 	oldPw, err := stringParam(r, "old_password", true)
 	if err != nil {
 		return nil, err
@@ -102,25 +104,25 @@ func (s *Service) handlePassword(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ChangePassword(r, oldPw, newPw); err != nil {
+	if err := w.ChangePassword(r, oldPw, newPw); err != nil {
 		return nil, err
 	}
-	return s.sessionInfo(r, r.Principal)
+	return w.sessionInfo(r, r.Principal)
 }
 
-func (s *Service) handleSessions(r *httpd.Request) (any, error) {
+func (w *Web) handleSessions(r *httpd.Request) (any, error) {
 	p, err := PrincipalOf(r)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.ListSessions(r.HTTP.Context(), p.UserID, p.SessionID)
+	list, err := w.S.ListSessions(r.HTTP.Context(), p.UserID, p.SessionID)
 	if list == nil {
-		list = []SessionInfo{}
+		list = []identity.SessionInfo{}
 	}
 	return list, err
 }
 
-func (s *Service) handleEndSession(r *httpd.Request) (any, error) {
+func (w *Web) handleEndSession(r *httpd.Request) (any, error) {
 	p, err := PrincipalOf(r)
 	if err != nil {
 		return nil, err
@@ -129,10 +131,9 @@ func (s *Service) handleEndSession(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.EndSession(r.HTTP.Context(), p.UserID, id); err != nil {
+	if err := w.S.EndOwnSession(r.HTTP.Context(), p, id, r.Client); err != nil {
 		return nil, err
 	}
-	s.emit(r.HTTP.Context(), AuthEvent{Type: EventSessionEnded, UserID: p.UserID, Login: p.Login, Client: r.Client, SessionID: id})
 	if id == p.SessionID {
 		clearSessionCookie(r.W, r.TLS)
 		setRequestSession(r, nil)
@@ -140,7 +141,7 @@ func (s *Service) handleEndSession(r *httpd.Request) (any, error) {
 	return struct{}{}, nil
 }
 
-func (s *Service) handleKeys(r *httpd.Request) (any, error) {
+func (w *Web) handleKeys(r *httpd.Request) (any, error) {
 	p, err := PrincipalOf(r)
 	if err != nil {
 		return nil, err
@@ -156,9 +157,9 @@ func (s *Service) handleKeys(r *httpd.Request) (any, error) {
 		}
 		uid = 0
 	}
-	keys, err := s.ListAPIKeys(r.HTTP.Context(), uid)
+	keys, err := w.S.ListAPIKeys(r.HTTP.Context(), uid)
 	if keys == nil {
-		keys = []APIKey{}
+		keys = []identity.APIKey{}
 	}
 	return keys, err
 }
@@ -166,10 +167,10 @@ func (s *Service) handleKeys(r *httpd.Request) (any, error) {
 // createdKey is the one answer that carries a key's secret.
 type createdKey struct {
 	Key string `json:"key"`
-	*APIKey
+	*identity.APIKey
 }
 
-func (s *Service) handleCreateKey(r *httpd.Request) (any, error) {
+func (w *Web) handleCreateKey(r *httpd.Request) (any, error) {
 	p, err := PrincipalOf(r)
 	if err != nil {
 		return nil, err
@@ -186,7 +187,7 @@ func (s *Service) handleCreateKey(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	nk := NewAPIKey{UserID: p.UserID, Name: name, Scopes: scopes, Actor: p, Client: r.Client}
+	nk := identity.NewAPIKey{UserID: p.UserID, Name: name, Scopes: scopes, Actor: p, Client: r.Client}
 	if nk.NoExpiry, err = boolParam(r, "no_expiry"); err != nil {
 		return nil, err
 	}
@@ -199,17 +200,17 @@ func (s *Service) handleCreateKey(r *httpd.Request) (any, error) {
 	}
 	// Odoo's identity check: the password again, throttled like a login.
 	ctx := r.HTTP.Context()
-	if _, err := s.CheckPassword(ctx, Credential{UID: p.UserID, Password: password, Client: r.Client, Interactive: true}); err != nil {
+	if _, err := w.S.CheckPassword(ctx, identity.Credential{UID: p.UserID, Password: password, Client: r.Client, Interactive: true}); err != nil {
 		return nil, err
 	}
-	secret, key, err := s.CreateAPIKey(ctx, nk)
+	secret, key, err := w.S.CreateAPIKey(ctx, nk)
 	if err != nil {
 		return nil, err
 	}
 	return createdKey{Key: secret, APIKey: key}, nil
 }
 
-func (s *Service) handleRevokeKey(r *httpd.Request) (any, error) {
+func (w *Web) handleRevokeKey(r *httpd.Request) (any, error) {
 	p, err := PrincipalOf(r)
 	if err != nil {
 		return nil, err
@@ -218,44 +219,12 @@ func (s *Service) handleRevokeKey(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return struct{}{}, s.RevokeAPIKey(r.HTTP.Context(), p, id)
+	return struct{}{}, w.S.RevokeAPIKey(r.HTTP.Context(), p, id)
 }
 
-// SessionInfoResult is what the session endpoints answer.
-type SessionInfoResult struct {
-	UID            int64        `json:"uid"`
-	Login          string       `json:"login"`
-	Name           string       `json:"name"`
-	IsSystem       bool         `json:"is_system"`
-	IsInternalUser bool         `json:"is_internal_user"`
-	Groups         []string     `json:"groups"`
-	CompanyID      int64        `json:"company_id"`
-	CompanyIDs     []int64      `json:"company_ids"`
-	PartnerID      int64        `json:"partner_id"`
-	Session        *SessionInfo `json:"session,omitempty"`
-}
-
-func (s *Service) sessionInfo(r *httpd.Request, p *principal.Principal) (*SessionInfoResult, error) {
-	u, err := s.User(r.HTTP.Context(), p.UserID)
-	if err != nil {
-		return nil, err
-	}
-	out := &SessionInfoResult{UID: p.UserID, Login: p.Login, Name: u.Name, IsSystem: p.IsSystem(),
-		IsInternalUser: p.InGroup(GroupUser), Groups: p.GroupXMLIDs, CompanyID: p.CompanyID,
-		CompanyIDs: p.CompanyIDs, PartnerID: p.PartnerID}
-	if row, ok := r.Values[sessionValue{}].(*sessionRow); ok {
-		seen := time.UnixMilli(row.lastSeen.Load())
-		out.Session = &SessionInfo{ID: row.id, Current: true, CreatedAt: row.createdAt.UTC(), LastSeenAt: seen.UTC(),
-			ExpiresAt: minTime(row.expiresAt, seen.Add(s.cfg.SessionIdleTimeout)).UTC(), ClientIP: row.clientIP, UserAgent: row.userAgent}
-	}
-	return out, nil
-}
-
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
+func (w *Web) sessionInfo(r *httpd.Request, p *principal.Principal) (*identity.SessionInfoResult, error) {
+	sess, _ := r.Values[sessionKey{}].(*identity.Session)
+	return w.S.SessionInfoFor(r.HTTP.Context(), p, sess)
 }
 
 func badParam(name, want string) error {

@@ -1,4 +1,4 @@
-package identity
+package identityhttp
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/principal"
 )
 
@@ -42,35 +43,35 @@ const (
 // treated as absent. On public and user routes the cookie of a dead session
 // is cleared and a live one is refreshed when its last-seen time is
 // written (at most once per SessionTouchInterval).
-func (s *Service) Authenticate(r *httpd.Request) error {
+func (w *Web) Authenticate(r *httpd.Request) error {
 	auth := r.Route.Auth
 	switch auth {
 	case httpd.AuthNone:
 		r.Principal = nil
 		return nil
 	case httpd.AuthBearer:
-		return s.authBearer(r)
+		return w.authBearer(r)
 	case httpd.AuthCall:
-		return s.authCall(r)
+		return w.authCall(r)
 	case httpd.AuthPublic, httpd.AuthUser, "":
 	default:
 		// An unknown mode fails closed, as Odoo's catch-all AccessDenied.
 		return errs.Internalf("route %s: unknown auth mode %q", r.Route.Path, auth)
 	}
-	e, err := s.cookieSession(r, true)
+	sess, err := w.cookieSession(r, true)
 	if err != nil {
 		return err
 	}
-	if e != nil {
-		r.Principal = copyPrincipal(e.p)
+	if sess != nil {
+		r.Principal = sess.Principal
 		return nil
 	}
 	if auth == httpd.AuthPublic {
-		p, err := s.publicPrincipal(r.HTTP.Context())
+		p, err := w.S.PublicPrincipal(r.HTTP.Context())
 		if err != nil {
 			return err
 		}
-		r.Principal = copyPrincipal(p)
+		r.Principal = p
 		return nil
 	}
 	return errs.E(errs.SessionExpired, "Session expired")
@@ -78,7 +79,7 @@ func (s *Service) Authenticate(r *httpd.Request) error {
 
 // cookieSession resolves the request's session cookie. With cookies set,
 // it clears a dead session's cookie and refreshes a touched one's.
-func (s *Service) cookieSession(r *httpd.Request, cookies bool) (*credEntry, error) {
+func (w *Web) cookieSession(r *httpd.Request, cookies bool) (*identity.Session, error) {
 	sid, ok := sessionCookie(r.HTTP)
 	if !ok {
 		if cookies && hasCookie(r.HTTP) {
@@ -86,29 +87,29 @@ func (s *Service) cookieSession(r *httpd.Request, cookies bool) (*credEntry, err
 		}
 		return nil, nil
 	}
-	e, touched, err := s.session(r.HTTP.Context(), sid)
+	sess, touched, err := w.S.LookupSession(r.HTTP.Context(), sid)
 	if err != nil {
 		return nil, err
 	}
-	if e == nil {
+	if sess == nil {
 		if cookies {
 			clearSessionCookie(r.W, r.TLS)
 		}
 		return nil, nil
 	}
-	setRequestSession(r, e.sess)
+	setRequestSession(r, sess)
 	if touched && cookies {
-		s.setSessionCookie(r.W, r.TLS, sid, e.sess)
+		setSessionCookie(r.W, r.TLS, sid, sess)
 	}
-	return e, nil
+	return sess, nil
 }
 
 func hasCookie(r *http.Request) bool {
-	_, err := r.Cookie(CookieName)
+	_, err := r.Cookie(identity.CookieName)
 	return err == nil
 }
 
-func (s *Service) authBearer(r *httpd.Request) error {
+func (w *Web) authBearer(r *httpd.Request) error {
 	key, present, err := bearerKey(r.HTTP.Header)
 	if err != nil {
 		return err
@@ -116,26 +117,26 @@ func (s *Service) authBearer(r *httpd.Request) error {
 	// A session is consulted (never written back as a cookie: bearer
 	// requests are stateless) to detect a key/session user mismatch or
 	// to allow a top-level navigation.
-	sess, err := s.cookieSession(r, false)
+	sess, err := w.cookieSession(r, false)
 	if err != nil {
 		return err
 	}
 	if present {
-		e, err := s.verifyKey(r.HTTP.Context(), key, r.Client)
+		p, err := w.S.VerifyKey(r.HTTP.Context(), key, r.Client)
 		if err != nil {
 			return err
 		}
-		if sess != nil && sess.p.UserID != e.p.UserID {
+		if sess != nil && sess.Principal.UserID != p.UserID {
 			return errs.E(errs.AccessDenied, msgKeyMismatch)
 		}
-		if !RouteScopeAllowed(e.scopes, r.Scope) {
+		if !identity.RouteScopeAllowed(p.Scopes, r.Scope) {
 			return errs.Ef(errs.AccessDenied, "This API key lacks the %q scope this endpoint requires.", r.Scope).
 				WithHeader("WWW-Authenticate", `Bearer error="insufficient_scope", scope="`+r.Scope+`"`)
 		}
 		// The request is authenticated by the key, not the cookie: it has no
 		// session as far as later stages (CSRF) are concerned.
 		setRequestSession(r, nil)
-		r.Principal = s.entryPrincipal(e)
+		r.Principal = p
 		return nil
 	}
 	if sess == nil {
@@ -144,7 +145,7 @@ func (s *Service) authBearer(r *httpd.Request) error {
 	if !topLevelNavigation(r.HTTP.Header) {
 		return errs.E(errs.Unauthorized, msgNoSecFetch).WithHeader("WWW-Authenticate", "Bearer")
 	}
-	r.Principal = copyPrincipal(sess.p)
+	r.Principal = sess.Principal
 	return nil
 }
 
@@ -152,13 +153,13 @@ func (s *Service) authBearer(r *httpd.Request) error {
 // or API key, through the verified-credential cache, throttled like a
 // login). A call without credentials runs without a principal; cookies
 // are never read or set.
-func (s *Service) authCall(r *httpd.Request) error {
+func (w *Web) authCall(r *httpd.Request) error {
 	r.Principal = nil
 	c := r.Credentials
 	if c == nil {
 		return nil
 	}
-	p, err := s.CheckPassword(r.HTTP.Context(), Credential{UID: c.UID, Password: c.Secret, Client: r.Client})
+	p, err := w.S.CheckPassword(r.HTTP.Context(), identity.Credential{UID: c.UID, Password: c.Secret, Client: r.Client, Call: true})
 	if err != nil {
 		return err
 	}
@@ -201,8 +202,8 @@ func bearerKey(h http.Header) (key string, present bool, err error) {
 		}
 		key, present = x, true
 	}
-	if present && (key == "" || len(key) > maxHeaderKey || !utf8.ValidString(key)) {
-		return "", false, errInvalidKey()
+	if present && (key == "" || len(key) > identity.MaxKeyLength || !utf8.ValidString(key)) {
+		return "", false, identity.InvalidKeyError()
 	}
 	return key, present, nil
 }
