@@ -9,6 +9,8 @@ import (
 // allowedDeps are the direct dependencies, each chosen on purpose: a new
 // one must be added here, with its reason, in the same change.
 var allowedDeps = map[string]string{
+	"github.com/chromedp/chromedp":        "tests only: drives headless Chromium for the console's browser tests (internal/browsertest)",
+	"github.com/piglig/go-qr":             "the console's 2FA enrolment QR code, drawn as server-side SVG (no dependencies, Reed-Solomon done right)",
 	"github.com/jackc/pgx/v5":             "PostgreSQL driver",
 	"github.com/prometheus/client_golang": "metrics",
 	"github.com/redis/go-redis/v9":        "shared rate limits and login failures",
