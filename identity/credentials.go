@@ -101,6 +101,9 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 		s.recordFailure(ctx, c.Client, id, userID(u), reason)
 		return nil, errAccessDenied()
 	}
+	if err := s.twoFactorGate(ctx, u.id, c); err != nil { // twofactor.go: password alone refused under 2FA
+		return nil, err
+	}
 	if rehash {
 		s.upgradeHash(ctx, u.id, c.Password, u.hash)
 	}
