@@ -36,6 +36,7 @@ import (
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/console"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/httpd/loginpage"
@@ -433,6 +434,13 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes = append(routes, a.Identity.AdminRoutes()...)
 	routes = append(routes, a.Audit.AdminRoutes()...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
+	// The web console (/console/): pages over the same services.
+	cons, err := console.New(console.Options{Identity: a.Identity, CSRF: a.CSRF, Policy: a.Policy, Security: a.Security,
+		Audit: a.Audit, Registry: a.Registry, Routes: a.HTTP.Routes, Now: o.Now})
+	if err != nil {
+		return err
+	}
+	routes = append(routes, cons.Routes()...)
 	return a.Handle(routes...)
 }
 
