@@ -342,6 +342,7 @@ func (c *Console) adminAccess(r *httpd.Request) (any, error) {
 }
 
 type explainData struct {
+	Ops    []string
 	Users  []identity.User
 	Models []string
 	Q      access.ExplainRequest
@@ -358,7 +359,7 @@ func (c *Console) adminExplain(r *httpd.Request) (any, error) {
 		return redirect, err
 	}
 	q := r.HTTP.URL.Query()
-	d := explainData{Models: c.o.Registry.Models(), IDText: q.Get("id")}
+	d := explainData{Ops: access.Ops(), Models: c.o.Registry.Models(), IDText: q.Get("id")}
 	slices.Sort(d.Models)
 	d.Q = access.ExplainRequest{User: q.Get("user"), Model: q.Get("model"), Op: q.Get("op")}
 	if d.Q.Op == "" {
