@@ -259,6 +259,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	x.b.Do(chromedp.SetValue(chromedp.CSS("#f-op"), "denied"))
 	x.submit("#audit-filter button")
 	x.shot("audit")
+	entry := browsertest.Get(x.b, chromedp.AttributeValue(chromedp.CSS("#audit-table tbody tr:first-child td:first-child a"), "href"))
 	x.submit("#audit-table a.explain-link")
 	if h := x.heading(); h != "Access explain" {
 		t.Fatalf("explain: %q", h)
@@ -268,7 +269,10 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("explain summary: %q", summary)
 	}
 	x.shot("explain")
-	x.open("/console/admin/audit/1")
+	x.open(entry.Value)
+	if s := x.text(".facts"); !strings.Contains(s, "denied") || !strings.Contains(s, "unlink") {
+		t.Fatalf("audit entry: %q", s)
+	}
 	x.shot("audit-entry")
 	x.open("/console/admin/users")
 	x.shot("users")
