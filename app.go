@@ -418,7 +418,9 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	s.Limiter = a.Limiter
 	s.CSRF = a.CSRF
 	s.Envs = envFactory{reg: a.Registry, db: db}
-	s.Observer = httpObserver{a.Metrics}
+	// The console's rate-limits page reads the 429s seen here.
+	rateLog := console.NewRateLog(o.Now)
+	s.Observer = rateLog.Wrap(httpObserver{a.Metrics})
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpc, err := odoorpc.Routes(odoorpc.Deps{
@@ -436,7 +438,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.Identity, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
 	// The web console (/console/): pages over the same services.
 	cons, err := console.New(console.Options{Identity: a.Identity, CSRF: a.CSRF, Policy: a.Policy, Security: a.Security,
-		Audit: a.Audit, Registry: a.Registry, Routes: a.HTTP.Routes, Now: o.Now})
+		Audit: a.Audit, Registry: a.Registry, Routes: a.HTTP.Routes, RateLog: rateLog, Now: o.Now})
 	if err != nil {
 		return err
 	}

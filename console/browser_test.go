@@ -291,6 +291,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("client-side sort: %+v", s)
 	}
 	x.shot("routes")
+	x.open("/console/admin/ratelimits")
+	if s := x.text("#rate-total"); !strings.Contains(s, "refused with 429") {
+		t.Fatalf("rate limits: %q", s)
+	}
+	x.shot("ratelimits")
 	x.open("/console/data")
 	x.shot("data")
 

@@ -70,6 +70,9 @@ type Options struct {
 	// routes page; read at request time, so it includes routes registered
 	// after the console's.
 	Routes func() []*httpd.Route
+	// RateLog holds the recent 429 answers for the rate-limits page (nil:
+	// the page says there is nothing recorded).
+	RateLog *RateLog
 	// Issuer names the server in authenticator apps (default "rampart").
 	Issuer string
 	// Now is the clock (tests); nil means time.Now.
@@ -238,6 +241,7 @@ func (c *Console) Routes() []*httpd.Route {
 		get("admin.audit.export", "/admin/audit/export", c.adminAuditExport),
 		get("admin.audit.entry", "/admin/audit/{id}", c.adminAuditEntry),
 		get("admin.routes", "/admin/routes", c.adminRoutes),
+		get("admin.ratelimits", "/admin/ratelimits", c.adminRateLimits),
 	}
 }
 

@@ -301,3 +301,31 @@ func TestAuditExport(t *testing.T) {
 		t.Fatalf("unknown format: %d", st)
 	}
 }
+
+// TestRateLimitsPage: refusals of the login budget show up, by client and
+// route, on the administrators' rate-limits page (and nowhere for others).
+func TestRateLimitsPage(t *testing.T) {
+	a := rampartest.Demo(t, rampartest.Options{})
+	admin := newClient(t, a)
+	admin.signIn("admin", "admin")
+	alice := newClient(t, a)
+	alice.signIn("alice", "alice")
+	refused := 0
+	anon := newClient(t, a)
+	for range 25 {
+		if st, _, _ := anon.do("POST", "/console/login", url.Values{"login": {"nobody"}, "password": {"x"}}); st == http.StatusTooManyRequests {
+			refused++
+		}
+	}
+	if refused == 0 {
+		t.Fatal("the login budget never refused: the test proves nothing")
+	}
+	st, _, body := admin.do("GET", "/console/admin/ratelimits", nil)
+	if st != 200 || !strings.Contains(body, "<p id=\"rate-total\">"+itoa(int64(refused))+" requests refused") ||
+		!strings.Contains(body, "127.0.0.1") || !strings.Contains(body, "console.login.submit") {
+		t.Fatalf("rate-limits page (%d refused): %d %.2000s", refused, st, body)
+	}
+	if st, _, _ := alice.do("GET", "/console/admin/ratelimits", nil); st != http.StatusForbidden {
+		t.Fatalf("salesman on the rate-limits page: %d", st)
+	}
+}
