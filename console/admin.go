@@ -152,7 +152,6 @@ func (c *Console) adminUserAction(r *httpd.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.HTTP.Context()
 	flash, err := c.userAction(r, p, id, r.HTTP.PathValue("action"))
 	if err != nil {
 		status, msg, ok := pageErr(err)
@@ -164,7 +163,6 @@ func (c *Console) adminUserAction(r *httpd.Request) (any, error) {
 		}
 		return c.adminUserPage(r, status, "", msg)
 	}
-	_ = ctx
 	return c.adminUserPage(r, http.StatusOK, flash, "")
 }
 
@@ -295,20 +293,18 @@ func (c *Console) adminGroupTwoFactor(r *httpd.Request) (any, error) {
 	if p == nil {
 		return redirect, err
 	}
-	if err := c.reauth(r, p); err == nil {
+	err = c.reauth(r, p)
+	if err == nil {
 		err = c.o.Identity.SetTwoFactorRequired(r.HTTP.Context(), p, r.HTTP.PostFormValue("group"), r.HTTP.PostFormValue("required") == "1")
-		if err == nil {
-			return c.adminGroupsPage(r, http.StatusOK, "Saved.", "")
-		}
+	}
+	if err != nil {
 		status, msg, ok := pageErr(err)
 		if !ok {
 			return nil, err
 		}
 		return c.adminGroupsPage(r, status, "", msg)
-	} else {
-		status, msg, _ := pageErr(err)
-		return c.adminGroupsPage(r, status, "", msg)
 	}
+	return c.adminGroupsPage(r, http.StatusOK, "Saved.", "")
 }
 
 type accessData struct {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/orm"
 )
@@ -120,5 +119,3 @@ func cell(v any) string {
 	}
 	return fmt.Sprint(v)
 }
-
-var _ = errs.NotFound

@@ -327,6 +327,12 @@ func (s *Service) CheckSecondFactor(ctx context.Context, uid int64, login, code 
 	if err := s.checkThrottle(ctx, client, login); err != nil {
 		return err
 	}
+	// The code step's own per-account counter: a correct password resets
+	// the login's counter, so without this one an attacker knowing the
+	// password could alternate it with code guesses forever.
+	if err := s.checkThrottle(ctx, netip.Addr{}, codeThrottleLogin(login)); err != nil {
+		return err
+	}
 	code = normalizeCode(code)
 	if code == "" || len(code) > maxCodeLen {
 		s.codeFailed(ctx, client, login, uid, "empty or oversized code")
@@ -381,6 +387,7 @@ func (s *Service) CheckSecondFactor(ctx context.Context, uid int64, login, code 
 	if err != nil {
 		return err
 	}
+	s.recordSuccess(ctx, netip.Addr{}, codeThrottleLogin(login))
 	if usedRecovery {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "2fa recovery code used", slog.Int64("uid", uid), slog.String("ip", addrString(client)))
 		s.emit(ctx, AuthEvent{Type: EventRecoveryCodeUsed, UserID: uid, Login: login, Client: client})
@@ -388,7 +395,12 @@ func (s *Service) CheckSecondFactor(ctx context.Context, uid int64, login, code 
 	return nil
 }
 
-// codeFailed counts a wrong code as a failed login (throttling) and
+// codeThrottleLogin names the code step's backoff counter of login, which
+// only a valid code resets.
+func codeThrottleLogin(login string) string { return "2fa:" + login }
+
+// codeFailed counts a wrong code as a failed login (IP cooldown and login
+// backoff, as a wrong password) and on the code step's own counter, and
 // audits it as 2fa_code_failed.
 func (s *Service) codeFailed(ctx context.Context, client netip.Addr, login string, uid int64, reason string) {
 	ipKey, loginKey := throttleKeys(client, login)
@@ -398,9 +410,12 @@ func (s *Service) codeFailed(ctx context.Context, client netip.Addr, login strin
 			s.log.Error("identity: record 2fa failure", "err", err)
 		}
 	}
-	if loginKey != "" && s.cfg.LoginBackoffAfter > 0 {
-		if _, err := s.failures.Failure(ctx, loginKey, now, s.cfg.LoginBackoffReset); err != nil {
-			s.log.Error("identity: record 2fa failure", "err", err)
+	_, codeKey := throttleKeys(netip.Addr{}, codeThrottleLogin(login))
+	for _, k := range []string{loginKey, codeKey} {
+		if k != "" && s.cfg.LoginBackoffAfter > 0 {
+			if _, err := s.failures.Failure(ctx, k, now, s.cfg.LoginBackoffReset); err != nil {
+				s.log.Error("identity: record 2fa failure", "err", err)
+			}
 		}
 	}
 	s.log.LogAttrs(ctx, slog.LevelWarn, "2fa code failed", slog.String("login", quoteSafe(login)),

@@ -197,3 +197,47 @@ func TestTwoFactor(t *testing.T) {
 		}
 	})
 }
+
+// TestTwoFactorGuessingNotResetByPassword: an attacker who knows the
+// password cannot reset the code throttle by entering the password again
+// between guesses: the code step has its own per-account counter, reset
+// only by a valid code.
+func TestTwoFactorGuessingNotResetByPassword(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		env := identitytest.New(t, db)
+		ctx := context.Background()
+		uid := env.CreateUser(t, "alice")
+		p, _ := env.Principal(ctx, uid)
+		secret, _ := env.BeginTwoFactor(ctx, uid)
+		code, _ := identity.TOTPCode(secret, env.Clock.Now())
+		if _, err := env.ConfirmTwoFactor(ctx, p, code, netip.MustParseAddr("192.0.2.10")); err != nil {
+			t.Fatal(err)
+		}
+		throttled := false
+		for i := range 40 {
+			// A new client address each round: the per-IP cooldown alone
+			// must not be what stops the attack.
+			r := identitytest.Request(identitytest.Route(httpd.AuthNone, ""), "POST", "/console/login")
+			r.Client = netip.AddrFrom4([4]byte{198, 51, 100, byte(i + 1)})
+			_, pending, err := env.SignIn(r, "alice", identitytest.Password("alice"))
+			if errs.Is(err, errs.TooManyRequests) {
+				throttled = true
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			wrong := "000000"
+			if c, _ := identity.TOTPCode(secret, env.Clock.Now()); c == wrong {
+				wrong = "111111"
+			}
+			if _, err := env.SignInCode(r, pending, wrong); errs.Is(err, errs.TooManyRequests) {
+				throttled = true
+				break
+			}
+		}
+		if !throttled {
+			t.Fatal("40 code guesses, each after a correct password, were never throttled")
+		}
+	})
+}
