@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/rampartest"
 )
@@ -49,6 +50,22 @@ func TestTwoFactorRefusesPasswordOverRPC(t *testing.T) {
 	tok := web.token("/web/login")
 	if st, h, _ := web.do("POST", "/web/login", url.Values{"csrf_token": {tok}, "login": {"alice"}, "password": {"alice"}}); st == 303 {
 		t.Fatalf("/web/login with the password under 2fa: signed in (%s)", h.Get("Location"))
+	}
+	// Enrolment and a wrong code are in the audit trail.
+	if err := a.Identity.CheckSecondFactor(ctx, uid, "alice", "000000", netip.MustParseAddr("127.0.0.1")); err == nil {
+		t.Fatal("code 000000 accepted")
+	}
+	a.Audit.Flush()
+	es, err := a.Audit.Search(ctx, audit.Filter{Login: "alice", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[audit.Op]bool{}
+	for _, e := range es {
+		ops[e.Op] = true
+	}
+	if !ops["2fa_enrolled"] || !ops["2fa_code_failed"] {
+		t.Fatalf("2fa events missing from the audit trail: %v", ops)
 	}
 	bob := a.XMLRPC(t, "bob")
 	bob.Password = "bob"
