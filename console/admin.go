@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rampart/rampart/access"
+	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/identity"
@@ -208,6 +209,21 @@ func (c *Console) userAction(r *httpd.Request, p *principal.Principal, id int64,
 			return "", err
 		}
 		return "Groups changed; the user's sessions were ended.", nil
+	case "companies":
+		// Granting companies widens what the company rules let through:
+		// re-authenticate, and only existing companies (read through the
+		// administrator's Env) are accepted.
+		if err := c.reauth(r, p); err != nil {
+			return "", err
+		}
+		main, all, err := c.companies(r)
+		if err != nil {
+			return "", err
+		}
+		if err := c.o.Identity.SetCompanies(ctx, id, main, all); err != nil {
+			return "", err
+		}
+		return "Companies changed; the user's sessions were ended.", nil
 	case "2fa-reset":
 		if err := c.reauth(r, p); err != nil {
 			return "", err
@@ -223,6 +239,47 @@ func (c *Console) userAction(r *httpd.Request, p *principal.Principal, id int64,
 		return "Sessions ended.", nil
 	}
 	return "", errs.E(errs.NotFound, "Not Found")
+}
+
+// companies reads the form's main company and allowed companies and checks
+// that they exist.
+func (c *Console) companies(r *httpd.Request) (int64, []int64, error) {
+	bad := errs.E(errs.ValidationError, "Companies are ids of existing companies, the main one among the allowed ones.")
+	main, err := strconv.ParseInt(strings.TrimSpace(r.HTTP.PostFormValue("company")), 10, 64)
+	if err != nil || main <= 0 {
+		return 0, nil, bad
+	}
+	var all []int64
+	var ids []any
+	for _, f := range strings.FieldsFunc(r.HTTP.PostFormValue("companies"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		id, err := strconv.ParseInt(f, 10, 64)
+		if err != nil || id <= 0 {
+			return 0, nil, bad
+		}
+		if !slices.Contains(all, id) {
+			all = append(all, id)
+			ids = append(ids, id)
+		}
+	}
+	if len(all) == 0 || len(all) > 1000 || !slices.Contains(all, main) {
+		return 0, nil, bad
+	}
+	m, err := r.Env.Model("res.company")
+	if err != nil {
+		return 0, nil, err
+	}
+	d, err := domain.FromJSON([]any{[]any{"id", "in", ids}})
+	if err != nil {
+		return 0, nil, err
+	}
+	n, err := m.SearchCount(d, 0)
+	if err != nil {
+		return 0, nil, err
+	}
+	if n != int64(len(all)) {
+		return 0, nil, bad
+	}
+	return main, all, nil
 }
 
 func keepIfSelf(p *principal.Principal, uid int64) int64 {

@@ -338,3 +338,32 @@ func eachDB(t *testing.T, f func(t *testing.T, pg bool)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, false) })
 	t.Run("postgres", func(t *testing.T) { f(t, true) })
 }
+
+// TestAdminSetsCompanies: an administrator changes a user's companies
+// (re-authenticated; unknown companies refused, nothing changed).
+func TestAdminSetsCompanies(t *testing.T) {
+	a := rampartest.Demo(t, rampartest.Options{})
+	admin := newClient(t, a)
+	admin.signIn("admin", "admin")
+	dave := a.User(t, "dave")
+	path := "/console/admin/users/" + itoa(dave.ID)
+	post := func(company, companies string) (int, string) {
+		st, _, body := admin.do("POST", path+"/companies", url.Values{"csrf_token": {admin.token(path)}, "company": {company}, "companies": {companies}, "confirm": {"admin"}})
+		return st, body
+	}
+	if st, _ := post("1", "1,999"); st != 422 {
+		t.Fatalf("unknown company: %d", st)
+	}
+	if st, _ := post("3", "1,2"); st != 422 {
+		t.Fatalf("main not among allowed: %d", st)
+	}
+	if u := a.User(t, "dave"); u.CompanyID != dave.CompanyID || len(u.CompanyIDs) != len(dave.CompanyIDs) {
+		t.Fatalf("companies changed by refused requests: %+v", u)
+	}
+	if st, body := post("1", "1, 2"); st != 200 || !strings.Contains(body, "Companies changed") {
+		t.Fatalf("set companies: %d %.300s", st, body)
+	}
+	if u := a.User(t, "dave"); u.CompanyID != 1 || len(u.CompanyIDs) != 2 {
+		t.Fatalf("companies after: %+v", u)
+	}
+}
