@@ -139,6 +139,24 @@ func TestConsoleInBrowser(t *testing.T) {
 	// Sign in (alice, a salesman, no 2FA yet).
 	x.open("/console/login")
 	x.shot("login")
+	// Keyboard: the login field has the focus, Tab goes to the password
+	// then to the button, and the focused control shows an outline.
+	active := func() string {
+		return browsertest.Get(x.b, chromedp.Evaluate[string](`document.activeElement.id || document.activeElement.tagName`))
+	}
+	if got := active(); got != "login" {
+		t.Fatalf("initial focus on %q", got)
+	}
+	for _, want := range []string{"password", "BUTTON"} {
+		x.b.Do(chromedp.KeyEvent("\t"))
+		if got := active(); got != want {
+			t.Fatalf("tab: focus on %q, want %q", got, want)
+		}
+	}
+	// The console's own focus ring (3 px, amber), not the browser's default.
+	if o := browsertest.Get(x.b, chromedp.Evaluate[string](`(s => s.outlineStyle + " " + s.outlineWidth + " " + s.outlineColor)(getComputedStyle(document.activeElement))`)); o != "solid 3px rgb(245, 166, 35)" {
+		t.Fatalf("focused button's outline %q, want the console's focus ring", o)
+	}
 	x.fill("#login", "alice")
 	x.fill("#password", "alice")
 	x.submit("#login-form button[type=submit]")
