@@ -34,11 +34,12 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/access"
-	"github.com/rampart/rampart/apidoc"
 	"github.com/rampart/rampart/access/accesshttp"
+	"github.com/rampart/rampart/apidoc"
 	"github.com/rampart/rampart/audit"
 	"github.com/rampart/rampart/audit/audithttp"
 	"github.com/rampart/rampart/config"
+	"github.com/rampart/rampart/console"
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
 	"github.com/rampart/rampart/httpd/loginpage"
@@ -433,7 +434,9 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	// the audit trail (audithttp).
 	s.CSRF = audithttp.CSRF{Next: a.CSRF, Trail: a.Audit}
 	s.Envs = envFactory{reg: a.Registry, db: db}
-	s.Observer = audithttp.Observer{Next: httpObserver{a.Metrics}, Trail: a.Audit}
+	// The console's rate-limits page reads the 429s seen here.
+	rateLog := console.NewRateLog(o.Now)
+	s.Observer = audithttp.Observer{Next: rateLog.Wrap(httpObserver{a.Metrics}), Trail: a.Audit}
 	s.Middleware = append(s.Middleware, a.Metrics.InFlight)
 
 	rpcService, err := odoorpc.NewService(odoorpc.Deps{
@@ -452,6 +455,13 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes = append(routes, a.IdentityHTTP.AdminRoutes()...)
 	routes = append(routes, audithttp.AdminRoutes(a.Audit)...)
 	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.IdentityHTTP, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
+	// The web console (/console/): pages over the same services.
+	cons, err := console.New(console.Options{Identity: a.Identity, Web: a.IdentityHTTP, CSRF: a.CSRF, Policy: a.Policy, Security: a.Security,
+		Audit: a.Audit, Registry: a.Registry, Routes: a.HTTP.Routes, RateLog: rateLog, Now: o.Now})
+	if err != nil {
+		return err
+	}
+	routes = append(routes, cons.Routes()...)
 	return a.Handle(routes...)
 }
 

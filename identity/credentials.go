@@ -113,6 +113,9 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 		s.attemptFailed(ctx, c.Client, id, userID(u), reason)
 		return nil, errAccessDenied()
 	}
+	if err := s.twoFactorGate(ctx, u.id, c); err != nil { // twofactor.go: password alone refused under 2FA
+		return nil, err
+	}
 	if rehash {
 		s.upgradeHash(ctx, u.id, c.Password, u.hash)
 	}

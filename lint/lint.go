@@ -99,9 +99,9 @@ func (f Finding) Where() string {
 	return w
 }
 
-// TwoFactor says whether a user has a second factor. Package identity's
-// 2FA (being built) provides it; without one the 2FA check is skipped
-// with an info note.
+// TwoFactor says whether a user has a second factor (cmd/rampart adapts
+// identity's TOTP status); without one the 2FA check is skipped with an
+// info note.
 type TwoFactor interface {
 	Enabled(ctx context.Context, uid int64) (bool, error)
 }

@@ -349,7 +349,7 @@ func TestCheckAdminNo2FA(t *testing.T) {
 	}
 	in := Input{Models: reg, Security: set, Users: users, TwoFactor: fakeTwoFactor{on: map[int64]bool{4: true}}}
 	r := run(t, in)
-	if got := only(r, CheckAdminNo2FA); !slices.Equal(ids(got), []string{"admin", "rights"}) || got[0].Severity != High {
+	if got := only(r, CheckAdminNo2FA); !slices.Equal(ids(got), []string{"admin", "rights"}) || got[0].Severity != Medium {
 		t.Fatalf("findings %+v", got)
 	}
 	if got := only(r, CheckTwoFactorSkip); len(got) != 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/rampart/rampart/examples/sales"
+	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/lint"
 )
 
@@ -50,9 +51,7 @@ func setupLint(fs *flag.FlagSet) func(context.Context, *call) error {
 		}
 		now := time.Now()
 		src := lint.Sources{DB: a.DB, Routes: routes, Registry: a.Registry, Security: a.Security, Identity: a.Identity, Audit: a.Audit, Now: now,
-			// No 2FA provider yet: identity's TOTP (console14) plugs in
-			// here as TwoFactor; until then the check is an info note.
-			TwoFactor: nil}
+			TwoFactor: twoFactorOf{a.Identity}}
 		if *sudoDays > 0 {
 			src.SudoSince = now.AddDate(0, 0, -*sudoDays)
 		}
@@ -83,4 +82,12 @@ func setupLint(fs *flag.FlagSet) func(context.Context, *call) error {
 		}
 		return nil
 	}
+}
+
+// twoFactorOf is identity's TOTP status as lint asks for it.
+type twoFactorOf struct{ s *identity.Service }
+
+func (t twoFactorOf) Enabled(ctx context.Context, uid int64) (bool, error) {
+	st, err := t.s.TwoFactor(ctx, uid)
+	return st.Enabled, err
 }

@@ -29,9 +29,7 @@ var _ httpd.Authenticator = (*Web)(nil)
 // The login endpoint, the login page and odoorpc's
 // /web/session/authenticate call it.
 func (w *Web) Login(r *httpd.Request, login, password string) (*principal.Principal, error) {
-	prev, _ := sessionCookie(r.HTTP)
-	sess, err := w.S.Login(r.HTTP.Context(), identity.LoginInput{Login: login, Password: password,
-		Client: r.Client, UserAgent: r.HTTP.UserAgent(), PreviousSID: prev})
+	sess, err := w.S.Login(r.HTTP.Context(), w.loginInput(r, login, password))
 	if err != nil {
 		return nil, err
 	}

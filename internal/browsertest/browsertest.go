@@ -160,6 +160,43 @@ func Get[T any](b *Browser, a chromedp.Action[T]) T {
 	return v
 }
 
+// ClickAndWait clicks the element sel (a submit button, a link) and waits
+// until the next page has loaded. The current document is marked before
+// the click, so the old page is never taken for the new one (waiting for
+// an element would find it on the old page too).
+func (b *Browser) ClickAndWait(sel string, timeout time.Duration) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[any](`document.documentElement.dataset.btStale = "1"`)); err != nil {
+		b.t.Fatalf("browsertest: mark page: %v", err)
+	}
+	b.Do(chromedp.Click(chromedp.CSS(sel)))
+	b.WaitFor(`!document.documentElement.dataset.btStale && document.readyState === "complete"`, timeout)
+}
+
+// WaitFor polls a JavaScript expression until it is true, through
+// navigations (an evaluation interrupted by one is retried); at the
+// timeout it saves a screenshot and fails the test.
+func (b *Browser) WaitFor(expr string, timeout time.Duration) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		if b.ctx.Err() != nil {
+			break
+		}
+		last = err
+		time.Sleep(50 * time.Millisecond)
+	}
+	path := b.save("timeout")
+	b.t.Fatalf("browsertest: %s not true after %v (last error %v; screenshot: %s)", expr, timeout, last, path)
+}
+
 // Screenshot saves the viewport as <dir>/<name>.png and returns the path.
 func (b *Browser) Screenshot(name string) string {
 	b.t.Helper()
