@@ -132,7 +132,10 @@ func (m *Model) parseGroupBy(method, spec string, d store.Dialect) (*groupTerm, 
 			g.expr = "COALESCE(" + col + ", 0)"
 		}
 	case f.Type == Monetary:
-		g.expr = floatCast(pg, col)
+		g.expr = floatCast(pg, "COALESCE("+col+", 0)")
+	case f.Type == Integer || f.Type == Float:
+		// An unset number reads 0 (Odoo stores 0): it groups with 0.
+		g.expr = "COALESCE(" + col + ", 0)"
 	default:
 		g.expr = col
 	}
@@ -204,6 +207,10 @@ func (m *Model) parseAggregate(method, spec string, d store.Dialect) (*aggTerm, 
 	}
 	pg := d.Name() == "postgres"
 	col := "t." + d.QuoteIdent(f.Column)
+	if numeric {
+		// An unset number reads 0 (Odoo stores 0.0): it counts as 0.
+		col = "COALESCE(" + col + ", 0)"
+	}
 	if f.Type == Monetary && fn != "count" && fn != "count_distinct" && fn != "array_agg" {
 		col = floatCast(pg, col)
 	}
@@ -455,7 +462,11 @@ func (m *Model) orderGroupSQL(method string, q *sqlBuf, order string, gs []*grou
 		switch {
 		case g.field.Type == Many2one:
 			co := m.env.reg.models[g.field.Comodel]
-			if co == nil || len(co.order) == 1 && co.order[0].field.Name == "id" && len(co.order[0].path) == 0 {
+			// The comodel's order sorts by its fields: only for a caller
+			// who may read the comodel (a portal user groups orders by
+			// salesperson without reading res.users: the groups then
+			// follow the ids, the names shown being Odoo's sudo names).
+			if co == nil || len(co.order) == 1 && co.order[0].field.Name == "id" && len(co.order[0].path) == 0 || !m.mayRead(co.Name) {
 				parts = append(parts, g.expr+dir+" NULLS "+strings.ToUpper(nulls))
 				continue
 			}
@@ -805,4 +816,13 @@ func (m *Model) groupNames(rows []GroupRow, fields []*Field) (map[int]map[int64]
 		out[i] = want
 	}
 	return out, nil
+}
+
+// mayRead reports, without recording a refusal, whether the caller may
+// read model (ACL and key scope); always under sudo.
+func (m *Model) mayRead(model string) bool {
+	if !m.checked() {
+		return true
+	}
+	return m.env.scopeAllows(model, OpRead) && m.env.reg.policy.CheckModel(m.env, model, OpRead) == nil
 }

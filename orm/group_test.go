@@ -74,6 +74,9 @@ func newGroupWorld(t *testing.T, db *store.DB, seed int64) *groupWorld {
 			"paid":       rng.Intn(2) == 0,
 			"partner_id": pids[rng.Intn(len(pids))],
 		}
+		if rng.Intn(8) == 0 {
+			delete(v, "price") // unset numbers group and aggregate as 0
+		}
 		if rng.Intn(6) > 0 {
 			v["date_order"] = base.AddDate(0, 0, rng.Intn(120)).Format(DateLayout)
 		}
@@ -367,10 +370,10 @@ func TestGroupDifferential(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		w := newGroupWorld(t, db, 13)
 		rng := rand.New(rand.NewSource(42))
-		groupbys := []string{"state", "partner_id", "paid", "qty", "name",
+		groupbys := []string{"state", "partner_id", "paid", "qty", "name", "price",
 			"date_order:day", "date_order:week", "date_order:month", "date_order:quarter", "date_order:year",
 			"confirmed_at:day", "confirmed_at:week", "confirmed_at:month", "confirmed_at:quarter", "confirmed_at:year"}
-		aggregates := []string{"__count", "qty:sum", "qty:avg", "qty:min", "qty:max", "price:sum", "price:max",
+		aggregates := []string{"__count", "qty:sum", "qty:avg", "qty:min", "qty:max", "price:sum", "price:max", "price:min", "price:count",
 			"amount:sum", "partner_id:count_distinct", "partner_id:count", "id:array_agg", "date_order:max",
 			"confirmed_at:min", "state:count", "name:min"}
 		domains := []domain.Node{nil,
