@@ -182,6 +182,10 @@ func (m *Model) formattedReadGroup(method string, dom []any, groupby, aggregates
 		}
 		out = append(out, g)
 	}
+	// array_agg can make a few groups large: the byte budget holds.
+	if err := m.meter(method).add(out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -392,6 +396,9 @@ func (m *Model) ReadGroup(dom []any, fields, groupby []string, offset, limit int
 			g["__context"] = map[string]any{"group_by": append([]string{}, groupby[len(lazyGroupby):]...)}
 		}
 		out = append(out, g)
+	}
+	if err := m.meter(method).add(out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

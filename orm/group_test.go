@@ -507,5 +507,16 @@ func TestGroupHavingOrder(t *testing.T) {
 		if errs.KindOf(err) != errs.UserError || !strings.Contains(errMessage(err), "more than 2") {
 			t.Fatalf("budget: %v", err)
 		}
+		// The byte budget holds for array_agg's lists, in both formats.
+		w.r.Budget = Budget{MaxBytes: 200}
+		e2 := newEnv(t, db, w.r, bob)
+		m2 := model(t, e2, "test.order")
+		if _, err = m2.FormattedReadGroup(nil, []string{"paid"}, []string{"id:array_agg"}, nil, 0, 0, ""); errs.KindOf(err) != errs.UserError || !strings.Contains(errMessage(err), "more than 200 bytes") {
+			t.Fatalf("byte budget, formatted_read_group: %v", err)
+		}
+		if _, err = m2.ReadGroup(nil, []string{"ids:array_agg(id)"}, []string{"paid"}, 0, 0, "", true); errs.KindOf(err) != errs.UserError {
+			t.Fatalf("byte budget, read_group: %v", err)
+		}
+		e2.Finish(nil)
 	})
 }
