@@ -503,7 +503,9 @@ func TestGroupHavingOrder(t *testing.T) {
 		}
 		e.Finish(nil)
 		w.r.Budget = Budget{MaxRows: 2}
-		_, err = model(t, newEnv(t, db, w.r, bob), "test.order").Group(GroupQuery{GroupBy: []string{"name"}, Aggregates: []string{"__count"}})
+		e1 := newEnv(t, db, w.r, bob)
+		_, err = model(t, e1, "test.order").Group(GroupQuery{GroupBy: []string{"name"}, Aggregates: []string{"__count"}})
+		e1.Finish(nil)
 		if errs.KindOf(err) != errs.UserError || !strings.Contains(errMessage(err), "more than 2") {
 			t.Fatalf("budget: %v", err)
 		}
