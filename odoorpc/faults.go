@@ -47,10 +47,13 @@ func faultFor(err error, v1 bool, requestID string) *xmlrpc.Fault {
 	if strings.HasPrefix(e.Name, "builtins.") {
 		// Odoo's fault string is the traceback, whose last line is
 		// "<Class>: <message>"; rampart sends that line only.
-		msg = strings.TrimPrefix(e.Name, "builtins.") + ": " + msg
+		last := strings.TrimPrefix(e.Name, "builtins.") + ": " + msg
 		if v1 {
-			return &xmlrpc.Fault{Code: msg, String: msg}
+			// /xmlrpc: the code is the exception's text, the string its
+			// traceback.
+			return &xmlrpc.Fault{Code: msg, String: last}
 		}
+		msg = last
 	}
 	if e.Kind == errs.Internal {
 		msg = "internal error (request id " + requestID + ")"

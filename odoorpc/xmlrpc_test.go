@@ -150,6 +150,9 @@ func TestXMLRPCv1(t *testing.T) {
 			"warning -- AccessError\n\nYou are not allowed to unlink 'sale.order' (sale.order) records."},
 		{xmlCall("execute", xs("rampart"), xi("6"), xs("bad"), xs("sale.order"), xs("unlink"), xa(xi("1"))), "AccessDenied"},
 		{xmlCall("execute", xs("rampart"), xi("2"), xs("admin"), xs("nope"), xs("search"), xa()), "warning -- UserError\n\nObject nope doesn't exist"},
+		// An AttributeError: the code is its text (the string, Odoo's
+		// traceback, ends with "AttributeError: <text>").
+		{xmlCall("execute", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("frob")), "The method 'res.partner.frob' does not exist"},
 	} {
 		resp := do(t, srv, "POST", "/xmlrpc/object", "text/xml", tt.body, nil)
 		_, fault := decodeResponse(t, resp.body)
