@@ -13,6 +13,9 @@ type xmlField struct {
 	Name string `xml:"name,attr"`
 	Ref  string `xml:"ref,attr"`
 	Eval string `xml:"eval,attr"`
+	// Search is the older form of a relational value: a domain on the
+	// comodel (model_id search="[('model','=','res.partner')]").
+	Search string `xml:"search,attr"`
 	// Text is the character data; element content (<field name="arch"
 	// type="xml">) is skipped by the decoder.
 	Text string `xml:",chardata"`
@@ -152,8 +155,15 @@ func (l *Loader) xmlRule(module string, pos Pos, id string, fields []*xmlField) 
 			r.Name = strings.TrimSpace(f.Text)
 		case "model_id":
 			modelRef = f.Ref
-			if modelRef == "" {
-				err = errors.New(`model_id wants ref="model_..."`)
+			if modelRef == "" && f.Search != "" {
+				// search="[('model', '=', 'res.partner')]": the model
+				// named, as its ref (model_res_partner) would.
+				var name string
+				if name, err = modelFromSearch(f.Search); err == nil {
+					modelRef = "model_" + strings.ReplaceAll(name, ".", "_")
+				}
+			} else if modelRef == "" {
+				err = errors.New(`model_id wants ref="model_..." or search="[('model', '=', '...')]"`)
 			}
 		case "domain_force":
 			r.Domain = f.Text
@@ -273,4 +283,24 @@ func fieldBool(f *xmlField) (bool, error) {
 		return evalBool(f.Eval)
 	}
 	return parseBool(f.Text, false)
+}
+
+// modelFromSearch reads the one domain old security files use to name a
+// rule's model: [('model', '=', '<name>')] (a list or tuple leaf, either
+// quote). Anything else is refused: the search is not run against a
+// table, so only this form has a meaning.
+func modelFromSearch(src string) (string, error) {
+	v, err := pyEval(src)
+	if err != nil {
+		return "", err
+	}
+	l, ok := v.([]any)
+	if ok && len(l) == 1 {
+		if leaf, ok := l[0].([]any); ok && len(leaf) == 3 && leaf[0] == "model" && leaf[1] == "=" {
+			if name, ok := leaf[2].(string); ok && name != "" {
+				return name, nil
+			}
+		}
+	}
+	return "", errors.New(`model_id search= supports only [('model', '=', '<model name>')]`)
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -107,6 +108,21 @@ type Error struct {
 	Header http.Header
 	// Context is Odoo's exception context (e.g. suggested_company).
 	Context map[string]any
+	// Name overrides the kind's Odoo exception name where Odoo raises
+	// another class for the same status: a Python builtin its RPC
+	// dispatcher lets through ("builtins.AttributeError" for an unknown
+	// method, "builtins.TypeError" for a call that does not bind) or a
+	// werkzeug exception ("werkzeug.exceptions.UnprocessableEntity" for
+	// JSON-2's binding errors). Empty: the kind's.
+	Name string
+}
+
+// OdooName is the exception name clients see: Name, or the kind's.
+func (e *Error) OdooName() string {
+	if e.Name != "" {
+		return e.Name
+	}
+	return e.Kind.OdooName()
 }
 
 // E builds an error of the given kind with a client-safe message.
@@ -165,9 +181,24 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // Message is the client-safe text: never the internal cause. An Internal
 // error always says just "internal error".
+//
+// A ValidationError's message names each field and its problem: XML-RPC
+// clients see only the message, so the field list must be in it.
 func (e *Error) Message() string {
 	if e.Kind == Internal || e.Msg == "" {
 		return e.Kind.info().msg
+	}
+	if e.Kind == ValidationError && len(e.Fields) > 0 {
+		var b strings.Builder
+		b.WriteString(e.Msg)
+		b.WriteString(":")
+		for _, f := range e.Fields {
+			b.WriteString("\n- ")
+			b.WriteString(f.Field)
+			b.WriteString(": ")
+			b.WriteString(f.Message)
+		}
+		return b.String()
 	}
 	return e.Msg
 }

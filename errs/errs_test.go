@@ -68,7 +68,8 @@ func TestMessagesHideCauses(t *testing.T) {
 		{errs.Internalf("query: %w", secret), "internal error"},
 		{errs.E(errs.MissingError, ""), "Record does not exist or has been deleted."},
 		{errs.Ef(errs.UserError, "limit %d reached", 10), "limit 10 reached"},
-		{errs.Validation("invalid", errs.FieldError{Field: "name", Message: "required"}), "invalid"},
+		// XML-RPC shows only the message: a ValidationError's names its fields.
+		{errs.Validation("invalid", errs.FieldError{Field: "name", Message: "required"}), "invalid:\n- name: required"},
 	}
 	for _, c := range cases {
 		if got := c.err.Message(); got != c.want || strings.Contains(got, "hunter2") {

@@ -122,7 +122,11 @@ func (c jsonrpcCodec) WriteError(r *Request, e *errs.Error) {
 	case errs.SessionExpired:
 		code, message = 100, "Odoo Session Expired"
 	case errs.NotFound:
-		code, message = 404, "404: Not Found"
+		// werkzeug's NotFound only: an unknown method over JSON-RPC is
+		// Odoo's AttributeError, a plain server error (code 0).
+		if e.Name == "" {
+			code, message = 404, "404: Not Found"
+		}
 	}
 	// Odoo answers application errors with HTTP 200 so its clients read
 	// the envelope. Refusals that happen before the call is understood

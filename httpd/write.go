@@ -64,7 +64,7 @@ func (s *Server) refuse(w http.ResponseWriter, hr *http.Request, st *reqState, r
 func (s *Server) errorBody(r *Request, e *errs.Error) map[string]any {
 	msg := clientMessage(r, e)
 	args := []any{msg}
-	if e.Kind.OdooName()[:8] == "werkzeug" {
+	if name := e.OdooName(); len(name) > 8 && name[:8] == "werkzeug" {
 		args = append(args, e.Kind.Status())
 	}
 	ctx := e.Context
@@ -76,7 +76,7 @@ func (s *Server) errorBody(r *Request, e *errs.Error) map[string]any {
 		debug = e.Err.Error()
 	}
 	body := map[string]any{
-		"name": e.Kind.OdooName(), "message": msg, "arguments": args, "context": ctx, "debug": debug,
+		"name": e.OdooName(), "message": msg, "arguments": args, "context": ctx, "debug": debug,
 	}
 	if len(e.Fields) > 0 {
 		body["fields"] = e.Fields

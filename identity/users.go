@@ -132,6 +132,10 @@ func (s *Service) CreateUser(ctx context.Context, u NewUser) (int64, error) {
 		var partner any
 		if u.PartnerID != 0 {
 			partner = u.PartnerID
+		} else if pid, err := userPartner(ctx, tx, u); err != nil {
+			return err
+		} else if pid != 0 {
+			partner = pid
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO res_users (login, name, email, password, company_id, partner_id) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 			u.Login, u.Name, u.Email, hash, u.CompanyID, partner).Scan(&id)
@@ -537,4 +541,35 @@ func (s *Service) resetPublic() {
 	s.publicMu.Lock()
 	s.public = nil
 	s.publicMu.Unlock()
+}
+
+// userPartner creates the contact of a new user given none, as Odoo's
+// res.users does (every user has its partner: partner_id, and the
+// partner's user_ids): named after the user, in the user's company (none
+// while that company is not created yet, at bootstrap). The
+// ORM owns res_partner; without it (identity on its own) there is none.
+func userPartner(ctx context.Context, tx *store.Tx, u NewUser) (int64, error) {
+	pg := tx.Dialect().Name() == "postgres"
+	probe := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'res_partner'`
+	now := `CURRENT_TIMESTAMP`
+	if pg {
+		probe = `SELECT count(*) FROM (SELECT to_regclass('res_partner') AS t) x WHERE t IS NOT NULL`
+		now = `(now() at time zone 'utc')`
+	}
+	var n int64
+	if err := tx.QueryRow(ctx, probe).Scan(&n); err != nil || n == 0 {
+		return 0, err
+	}
+	var email any
+	if u.Email != "" {
+		email = u.Email
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO res_partner (name, email, company_id, active, is_company, type, create_date, write_date) VALUES (?, ?, (SELECT c.id FROM res_company c WHERE c.id = ?), ?, ?, 'contact', `+now+`, `+now+`) RETURNING id`,
+		u.Name, email, u.CompanyID, true, false).Scan(&id)
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE res_partner SET commercial_partner_id = id WHERE id = ?`, id)
+	return id, err
 }

@@ -3,10 +3,89 @@ package odoorpc
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/rampart/rampart/errs"
 )
+
+// bindCall binds a call's arguments and words a failure as the
+// protocol's Odoo does: JSON-2 checks the body with
+// inspect.Signature.bind and answers werkzeug's UnprocessableEntity (422)
+// with bind's message; execute_kw and call_kw call the method, so Python's
+// TypeError reaches the client (JSON-RPC code 0, XML-RPC fault 1).
+func bindCall(qual string, m *Method, args []any, kwargs map[string]any, rpc bool) (map[string]any, error) {
+	out, err := bind(qual, m, args, kwargs)
+	if err == nil {
+		return out, nil
+	}
+	if rpc {
+		return nil, pyTypeError(errs.As(err))
+	}
+	return nil, unprocessable(errs.E(errs.UserError, signatureBindMessage(m, args, kwargs)))
+}
+
+// signatureBindMessage is the TypeError text of Python's
+// inspect.Signature.bind(records, *args, **kwargs) for m: parameters in
+// order, a missing required one first, then an unknown keyword (the
+// first in sorted order: the JSON object's order is not kept).
+func signatureBindMessage(m *Method, args []any, kwargs map[string]any) string {
+	if len(args) > len(m.Params) {
+		return "too many positional arguments"
+	}
+	for i, p := range m.Params {
+		_, kw := kwargs[p.Name]
+		if i < len(args) {
+			if kw {
+				return "multiple values for argument '" + clipName(p.Name) + "'"
+			}
+			continue
+		}
+		if !kw && p.Required {
+			return "missing a required argument: '" + p.Name + "'"
+		}
+	}
+	if !m.VarKw {
+		for _, k := range slices.Sorted(func(yield func(string) bool) {
+			for k := range kwargs {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			if !m.hasParam(k) {
+				return "got an unexpected keyword argument '" + clipName(k) + "'"
+			}
+		}
+	}
+	return "invalid arguments"
+}
+
+// unprocessable is werkzeug's UnprocessableEntity (422), which Odoo's
+// JSON-2 raises for calls it cannot bind.
+func unprocessable(e *errs.Error) *errs.Error {
+	e.Name = "werkzeug.exceptions.UnprocessableEntity"
+	return e
+}
+
+// pyTypeError is Python's TypeError as Odoo's RPC dispatchers let it
+// through (JSON-RPC "Odoo Server Error" code 0, XML-RPC fault 1).
+func pyTypeError(e *errs.Error) *errs.Error {
+	e.Name = "builtins.TypeError"
+	return e
+}
+
+// unknownMethod is what Odoo answers for a method the model does not
+// have: JSON-2 raises werkzeug's NotFound (404); execute_kw and call_kw
+// let get_public_method's AttributeError through (JSON-RPC code 0,
+// XML-RPC fault 1), not a 404.
+func unknownMethod(qual string, rpc bool) *errs.Error {
+	e := errs.Ef(errs.NotFound, "The method '%s' does not exist", qual)
+	if rpc {
+		e.Name = "builtins.AttributeError"
+	}
+	return e
+}
 
 // bind matches positional and keyword arguments to m's signature the way
 // Python does, so a client mistake gets the TypeError text Odoo users

@@ -11,7 +11,7 @@ import (
 // owns its own, so nothing package-level can be changed.
 func builtinMethods() map[string]*Method {
 	ms := coreMethods()
-	for _, more := range []map[string]*Method{readMethods(), defaultMethods(), modelAPIMethods()} {
+	for _, more := range []map[string]*Method{readMethods(), defaultMethods(), modelAPIMethods(), groupMethods()} {
 		for k, m := range more {
 			ms[k] = m
 		}

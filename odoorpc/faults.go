@@ -1,6 +1,8 @@
 package odoorpc
 
 import (
+	"strings"
+
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/odoorpc/xmlrpc"
 )
@@ -16,8 +18,13 @@ const (
 // faultCode maps an error kind to the /xmlrpc/2 code, in Odoo's order
 // (AccessError is tested before AccessDenied there; both are distinct
 // kinds here).
-func faultCode(k errs.Kind) int {
-	switch k {
+func faultCode(e *errs.Error) int {
+	if strings.HasPrefix(e.Name, "builtins.") {
+		// A Python builtin exception (AttributeError, TypeError) is
+		// none of Odoo's classes: the generic fault.
+		return FaultApplicationError
+	}
+	switch e.Kind {
 	case errs.AccessError:
 		return FaultAccessError
 	case errs.AccessDenied, errs.SessionExpired, errs.Unauthorized, errs.TooManyRequests:
@@ -37,11 +44,22 @@ func faultCode(k errs.Kind) int {
 func faultFor(err error, v1 bool, requestID string) *xmlrpc.Fault {
 	e := errs.As(err)
 	msg := e.Message()
+	if strings.HasPrefix(e.Name, "builtins.") {
+		// Odoo's fault string is the traceback, whose last line is
+		// "<Class>: <message>"; rampart sends that line only.
+		last := strings.TrimPrefix(e.Name, "builtins.") + ": " + msg
+		if v1 {
+			// /xmlrpc: the code is the exception's text, the string its
+			// traceback.
+			return &xmlrpc.Fault{Code: msg, String: last}
+		}
+		msg = last
+	}
 	if e.Kind == errs.Internal {
 		msg = "internal error (request id " + requestID + ")"
 	}
 	if !v1 {
-		return &xmlrpc.Fault{Code: faultCode(e.Kind), String: msg}
+		return &xmlrpc.Fault{Code: faultCode(e), String: msg}
 	}
 	switch e.Kind {
 	case errs.MissingError:

@@ -88,7 +88,7 @@ func (s *Service) invoke(in invocation) (any, error) {
 	}
 	m := s.deps.Methods.lookup(in.model, in.method)
 	if m == nil {
-		return nil, errs.Ef(errs.NotFound, "The method '%s' does not exist", qual)
+		return nil, unknownMethod(qual, in.rpc)
 	}
 	if !s.scopeAllows(in.p, in.model, m.op()) {
 		return nil, in.refused(errs.Ef(errs.AccessError, "This API key's scope does not allow the operation '%s' on '%s'.", m.op(), clipName(in.model)))
@@ -101,7 +101,7 @@ func (s *Service) invoke(in invocation) (any, error) {
 	if in.rpc && !m.ModelLevel {
 		// execute_kw and call_kw: a record method's ids are args[0].
 		if len(args) == 0 {
-			return nil, typeError("%s() missing 1 required positional argument: 'ids'", qual)
+			return nil, pyTypeError(typeError("%s() missing 1 required positional argument: 'ids'", qual))
 		}
 		if ids, err = argIDs(qual, args[0]); err != nil {
 			return nil, err
@@ -109,9 +109,9 @@ func (s *Service) invoke(in invocation) (any, error) {
 		args = args[1:]
 	}
 	if m.ModelLevel && len(ids) > 0 {
-		return nil, errs.Ef(errs.UserError, "cannot call %s with ids", qual)
+		return nil, unprocessable(errs.Ef(errs.UserError, "cannot call %s with ids", qual))
 	}
-	bound, err := bind(qual, m, args, kwargs)
+	bound, err := bindCall(qual, m, args, kwargs, in.rpc)
 	if err != nil {
 		return nil, err
 	}

@@ -85,8 +85,8 @@ func TestXMLRPC(t *testing.T) {
 			code: int64(2), fault: "Record does not exist or has been deleted."},
 		{name: "unknown model is 2", path: "object", body: xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("x.y"), xs("search"), xa(xa())),
 			code: int64(2), fault: "Object x.y doesn't exist"},
-		{name: "bad arguments are 2", path: "object", body: xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("search"), xa()),
-			code: int64(2), fault: "missing 1 required positional argument: 'domain'"},
+		{name: "bad arguments are 1 (TypeError)", path: "object", body: xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("search"), xa()),
+			code: int64(1), fault: "missing 1 required positional argument: 'domain'"},
 		{name: "unknown method is 1", path: "object", body: xmlCall("execute_kw", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("frob"), xa()),
 			code: int64(1), fault: "The method 'res.partner.frob' does not exist"},
 		{name: "unknown service is 1", path: "report", body: xmlCall("render"), code: int64(1), fault: "Service report not found"},
@@ -150,6 +150,9 @@ func TestXMLRPCv1(t *testing.T) {
 			"warning -- AccessError\n\nYou are not allowed to unlink 'sale.order' (sale.order) records."},
 		{xmlCall("execute", xs("rampart"), xi("6"), xs("bad"), xs("sale.order"), xs("unlink"), xa(xi("1"))), "AccessDenied"},
 		{xmlCall("execute", xs("rampart"), xi("2"), xs("admin"), xs("nope"), xs("search"), xa()), "warning -- UserError\n\nObject nope doesn't exist"},
+		// An AttributeError: the code is its text (the string, Odoo's
+		// traceback, ends with "AttributeError: <text>").
+		{xmlCall("execute", xs("rampart"), xi("2"), xs("admin"), xs("res.partner"), xs("frob")), "The method 'res.partner.frob' does not exist"},
 	} {
 		resp := do(t, srv, "POST", "/xmlrpc/object", "text/xml", tt.body, nil)
 		_, fault := decodeResponse(t, resp.body)

@@ -58,6 +58,8 @@ func geoModels() []ModelDef {
 // beyond the hierarchy ones.
 func partnerContactFields() []Field {
 	return []Field{
+		// The users whose contact this is (res.users.partner_id's inverse).
+		{Name: "user_ids", Type: One2many, Comodel: "res.users", Inverse: "partner_id", String: "Users"},
 		{Name: "type", Type: Selection, String: "Address Type", Selection: [][2]string{
 			{"contact", "Contact"}, {"invoice", "Invoice Address"}, {"delivery", "Delivery Address"}, {"other", "Other Address"}}, Default: "contact"},
 		{Name: "street", Type: Char, String: "Street"},

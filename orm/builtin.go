@@ -53,6 +53,10 @@ func baseModels() []ModelDef {
 				{Name: "name", Type: Char, String: "Name"},
 				{Name: "partner_id", Type: Many2one, Comodel: "res.partner", String: "Related Partner", OnDelete: Restrict},
 				{Name: "company_id", Type: Many2one, Comodel: "res.company", String: "Company", OnDelete: Restrict},
+				// Odoo's allowed companies: package identity's relation
+				// table, read (and searched: company rules) through the ORM.
+				{Name: "company_ids", Type: Many2many, Comodel: "res.company", String: "Companies",
+					Relation: "res_company_users_rel", Column1: "user_id", Column2: "cid"},
 				{Name: "active", Type: Boolean, String: "Active", Default: true},
 			},
 		},

@@ -55,16 +55,14 @@ func describeField(f *Field) map[string]any {
 	if f.Help != "" {
 		d["help"] = f.Help
 	}
-	// Odoo 19's grouping attributes: numbers sum by default, stored
-	// non-x2many fields (and many2many) can be grouped on.
+	// Odoo 19's grouping attributes: numbers sum by default; groupable
+	// says exactly what read_group accepts (stored columns other than
+	// text and json; grouping by a many2many is not served).
 	d["aggregator"] = nil
-	switch f.Type {
-	case Integer, Float, Monetary:
-		if f.Name != "id" {
-			d["aggregator"] = "sum"
-		}
+	if agg := defaultAggregator(f); agg != "" {
+		d["aggregator"] = agg
 	}
-	d["groupable"] = (f.Stored() && f.Type != Text && f.Type != JSON && f.Name != "id") || f.Type == Many2many
+	d["groupable"] = groupable(f)
 	if f.Relational() {
 		d["relation"] = f.Comodel
 	}

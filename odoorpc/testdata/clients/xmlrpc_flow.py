@@ -132,5 +132,10 @@ fault(lambda: models.execute_kw(db, uuid, u["key"], "no.such.model", "search", [
 fault(lambda: models.execute_kw(db, uuid, u["key"], "sale.order", "_private", [[]]),
       4, "Private methods (such as 'sale.order._private') cannot be called remotely.", "private method")
 fault(lambda: models.execute_kw(db, uuid, u["key"], "sale.order", "search", []),
-      2, "sale.order.search() missing 1 required positional argument: 'domain'", "missing argument")
+      1, "TypeError: sale.order.search() missing 1 required positional argument: 'domain'", "missing argument")
+# Odoo 19: an unknown method is get_public_method's AttributeError and a
+# call that does not bind Python's TypeError: the generic fault 1, whose
+# string ends with "<Class>: <message>" (rampart sends that line only).
+fault(lambda: models.execute_kw(db, uuid, u["key"], "sale.order", "frobnicate", [[]]),
+      1, "AttributeError: The method 'sale.order.frobnicate' does not exist", "unknown method")
 print("xmlrpc flow: all ok")
