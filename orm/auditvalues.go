@@ -52,7 +52,7 @@ func (m *Model) snapshot(tx *store.Tx, ids []int64, fl []*Field) (map[int64][]an
 			dest[i+1] = scanDest(f)
 		}
 		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
+			if err = rows.Scan(dest...); err != nil {
 				rows.Close()
 				return nil, errs.Wrap(errs.Internal, err, "")
 			}
@@ -127,7 +127,7 @@ func (e *Env) Computed(model string, ids []int64, fields []string, fn func() err
 	if err != nil {
 		return err
 	}
-	if err := fn(); err != nil {
+	if err = fn(); err != nil {
 		return err
 	}
 	after, err := m.snapshot(tx, ids, fl)

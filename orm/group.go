@@ -527,17 +527,17 @@ func (m *Model) Group(gq GroupQuery) ([]GroupRow, error) {
 			continue // Odoo's groupby_terms is a dict: a repeated spec groups once
 		}
 		seen[s] = true
-		g, err := m.parseGroupBy(method, s, d)
-		if err != nil {
-			return nil, err
+		g, gerr := m.parseGroupBy(method, s, d)
+		if gerr != nil {
+			return nil, gerr
 		}
 		gs = append(gs, g)
 	}
 	var as []*aggTerm
 	for _, s := range gq.Aggregates {
-		a, err := m.parseAggregate(method, s, d)
-		if err != nil {
-			return nil, err
+		a, aerr := m.parseAggregate(method, s, d)
+		if aerr != nil {
+			return nil, aerr
 		}
 		as = append(as, a)
 	}
@@ -565,18 +565,18 @@ func (m *Model) Group(gq GroupQuery) ([]GroupRow, error) {
 		q.w(" GROUP BY ", strings.Join(exprs, ", "))
 	}
 	if len(gq.Having) > 0 {
-		h, err := m.havingSQL(method, q, gq.Having)
-		if err != nil {
-			return nil, err
+		h, herr := m.havingSQL(method, q, gq.Having)
+		if herr != nil {
+			return nil, herr
 		}
 		if h != "" {
 			q.w(" HAVING ", h)
 		}
 	}
 	if len(gs) > 0 {
-		o, err := m.orderGroupSQL(method, q, gq.Order, gs)
-		if err != nil {
-			return nil, err
+		o, oerr := m.orderGroupSQL(method, q, gq.Order, gs)
+		if oerr != nil {
+			return nil, oerr
 		}
 		if o != "" {
 			q.w(" ORDER BY ", o)

@@ -208,9 +208,9 @@ func (m *Model) groupRows(gq GroupQuery) ([]*groupTerm, []*aggTerm, []GroupRow, 
 			continue
 		}
 		seen[s] = true
-		g, err := m.parseGroupBy(gq.Method, s, tx.Dialect())
-		if err != nil {
-			return nil, nil, nil, nil, err
+		g, gerr := m.parseGroupBy(gq.Method, s, tx.Dialect())
+		if gerr != nil {
+			return nil, nil, nil, nil, gerr
 		}
 		gs = append(gs, g)
 	}

@@ -184,7 +184,7 @@ func (m *Model) scan(tx *store.Tx, q *sqlBuf, p *readPlan, byID map[int64][]any)
 	}
 	block := rowBlock{width: len(p.cols)}
 	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
+		if err = rows.Scan(dest...); err != nil {
 			return nil, errs.Wrap(errs.Internal, err, "")
 		}
 		vals := block.next()
