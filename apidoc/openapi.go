@@ -138,7 +138,9 @@ func (b *builder) route(r *httpd.Route) {
 		}
 		params = append(params, obj{"name": m[1], "in": "path", "required": true, "description": d, "schema": obj{"type": "string"}})
 	}
-	path := pathParam.ReplaceAllString(full, "{$1}")
+	// ServeMux's {$} anchors a path at its trailing slash: OpenAPI paths
+	// are exact already, so the anchor is dropped.
+	path := pathParam.ReplaceAllString(strings.ReplaceAll(full, "{$}", ""), "{$1}")
 	item, _ := b.paths[path].(obj)
 	if item == nil {
 		item = obj{}
@@ -319,8 +321,10 @@ func errorStatuses(r *httpd.Route, method string) []int {
 		s = append(s, 403)
 	}
 	if r.Type != httpd.TypeHTTP || r.Params != nil {
-		s = append(s, 415, 422)
+		s = append(s, 415)
 	}
+	// Any handler may refuse its input (an http form's bad value too).
+	s = append(s, 422)
 	if r.Type == httpd.TypeJSON2 {
 		s = append(s, 403, 409, 422) // the handler's Odoo exceptions
 	}

@@ -79,7 +79,10 @@ func TestDocPageBrowser(t *testing.T) {
 	}
 	b := browsertest.New(t, browsertest.Options{Width: 1200, Height: 900, Timeout: 90 * time.Second})
 	signIn(b, rampartest.Admin)
-	b.Do(chromedp.WaitVisible(chromedp.ID("db")))
+	// The submission navigates twice (the login, then its redirect to
+	// /doc): poll through the navigations rather than look up a node that
+	// the next document replaces.
+	b.WaitFor(`location.pathname === "/doc" && document.readyState === "complete" && !!document.getElementById("db")`, 30*time.Second)
 	if db := browsertest.Get(b, chromedp.Text(chromedp.ID("db"))); db != a.Config.DBName {
 		t.Errorf("database shown %q, want %q", db, a.Config.DBName)
 	}

@@ -212,7 +212,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	x.fill("#code", next)
 	x.submit("#code-form button")
 	if h := x.heading(); h != "My account" {
-		t.Fatalf("after the code: %q", h)
+		t.Fatalf("after the code: %q (error %q)", h, x.text("#error"))
 	}
 
 	// Create a key (re-authenticating with the password) and use it.

@@ -113,13 +113,16 @@ func (s *Service) CheckPassword(ctx context.Context, c Credential) (*principal.P
 		s.attemptFailed(ctx, c.Client, id, userID(u), reason)
 		return nil, errAccessDenied()
 	}
-	if err := s.twoFactorGate(ctx, u.id, c); err != nil { // twofactor.go: password alone refused under 2FA
-		return nil, err
-	}
 	if rehash {
 		s.upgradeHash(ctx, u.id, c.Password, u.hash)
 	}
+	// The password was right: its reservation is released before the
+	// second-factor gate, which refuses by policy, not as a failed guess
+	// (code guesses have their own counter, see reserveCodeAttempt).
 	s.attemptSucceeded(ctx, ipKey, acctKey)
+	if err := s.twoFactorGate(ctx, u.id, c); err != nil { // twofactor.go: password alone refused under 2FA
+		return nil, err
+	}
 	p, err := s.Principal(ctx, u.id)
 	if err != nil {
 		return nil, err

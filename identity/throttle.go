@@ -81,6 +81,10 @@ type attempt struct {
 	ipKey, acctKey string
 	login          string // for logs
 	call           bool
+	// secondStep marks a second-factor code: the same login's password
+	// step was charged to the rate budgets already, so only the failure
+	// counters (cooldown, backoff and the code's own) bound the guesses.
+	secondStep bool
 }
 
 // attemptKeys names the counters of one attempt: the client IP (Odoo's
@@ -137,7 +141,7 @@ type AttemptLimiter interface {
 // (attemptSucceeded); a failure leaves its reservation as the failure.
 func (s *Service) reserveAttempt(ctx context.Context, c attempt) error {
 	client, ipKey, acctKey, login := c.client, c.ipKey, c.acctKey, c.login
-	if s.limiter != nil {
+	if s.limiter != nil && !c.secondStep {
 		var err error
 		if c.call {
 			err = s.limiter.LoginIP(ctx, client)

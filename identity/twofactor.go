@@ -406,10 +406,10 @@ type codeAttempt struct{ ipKey, acctKey, codeKey string }
 func (s *Service) reserveCodeAttempt(ctx context.Context, client netip.Addr, uid int64, login string) (codeAttempt, error) {
 	ipKey, acctKey := attemptKeys(client, uid, login)
 	k := codeAttempt{ipKey: ipKey, acctKey: acctKey, codeKey: "2fa:user:" + strconv.FormatInt(uid, 10)}
-	if err := s.reserveAttempt(ctx, attempt{client: client, ipKey: ipKey, acctKey: acctKey, login: login}); err != nil {
+	if err := s.reserveAttempt(ctx, attempt{client: client, ipKey: ipKey, acctKey: acctKey, login: login, secondStep: true}); err != nil {
 		return k, err
 	}
-	if err := s.reserveAttempt(ctx, attempt{acctKey: k.codeKey, login: login}); err != nil {
+	if err := s.reserveAttempt(ctx, attempt{acctKey: k.codeKey, login: login, secondStep: true}); err != nil {
 		return k, err
 	}
 	return k, nil

@@ -97,8 +97,9 @@ rpc_error(lambda: Order.unlink([new_id]), "odoo.exceptions.AccessError", "You ar
           "unlink without the ACL")
 rpc_error(lambda: Order.read([cfg["foreign_order_id"]], ["name"]), "odoo.exceptions.MissingError",
           "Record does not exist or has been deleted.", "another salesman's order")
-rpc_error(lambda: odoo.execute_kw("sale.order", "frobnicate", [[]]), "werkzeug.exceptions.NotFound",
-          "The method 'sale.order.frobnicate' does not exist", "unknown method", code=404)
+# Odoo 19's call_kw: an unknown method is an AttributeError (code 0), not a 404.
+rpc_error(lambda: odoo.execute_kw("sale.order", "frobnicate", [[]]), "builtins.AttributeError",
+          "The method 'sale.order.frobnicate' does not exist", "unknown method")
 
 # The administrator may delete.
 odoo.logout()
