@@ -72,9 +72,27 @@ func (s *Service) twoFactorGate(ctx context.Context, uid int64, c Credential) er
 		return err
 	}
 	if on {
-		return errs.E(errs.AccessDenied, msgUseAPIKey)
+		// The cause marks a right password refused by policy, so that a
+		// login page can say so (IsTwoFactorRefusal) where it otherwise
+		// shows a generic "wrong login/password".
+		return errs.Wrap(errs.AccessDenied, twoFactorRefusal{}, msgUseAPIKey)
 	}
 	return nil
+}
+
+// twoFactorRefusal is the internal cause of twoFactorGate's refusal.
+type twoFactorRefusal struct{}
+
+func (twoFactorRefusal) Error() string {
+	return "password alone refused: two-factor authentication enabled"
+}
+
+// IsTwoFactorRefusal reports whether err refused a right password because
+// the user has two-factor authentication: only ever after the password
+// matched, so telling it apart reveals nothing to someone guessing.
+func IsTwoFactorRefusal(err error) bool {
+	var r twoFactorRefusal
+	return errors.As(err, &r)
 }
 
 func (s *Service) twoFactorEnabled(ctx context.Context, uid int64) (bool, error) {
