@@ -96,3 +96,64 @@ func TestSetUserActive(t *testing.T) {
 		}
 	})
 }
+
+// TestResetTwoFactor: an administrator or the CLI (nil actor) turns a
+// user's 2FA off — an enabled one or a pending enrolment — recording
+// 2fa_disabled with who did it; anyone else is refused, and a user with
+// nothing to reset is a UserError; refusals change and record nothing.
+func TestResetTwoFactor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		events := &eventLog{}
+		env := identitytest.New(t, db, func(o *identity.Options) { o.Events = events })
+		ctx := context.Background()
+		client := netip.MustParseAddr("192.0.2.8")
+		admin := env.CreateUser(t, "boss", identity.GroupSystem)
+		clerk := env.CreateUser(t, "clerk")
+		bob := env.CreateUser(t, "bob")
+		pa, _ := env.Principal(ctx, admin)
+		pc, _ := env.Principal(ctx, clerk)
+		pb, _ := env.Principal(ctx, bob)
+		secret, err := env.BeginTwoFactor(ctx, bob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := identity.TOTPCode(secret, env.Clock.Now())
+		if _, err := env.ConfirmTwoFactor(ctx, pb, code, client); err != nil {
+			t.Fatal(err)
+		}
+		n := events.count(identity.EventTwoFactorDisabled)
+		if err := env.ResetTwoFactor(ctx, pc, bob, client); !errs.Is(err, errs.AccessError) {
+			t.Fatalf("clerk: %v", err)
+		}
+		if st, _ := env.TwoFactor(ctx, bob); !st.Enabled || events.count(identity.EventTwoFactorDisabled) != n {
+			t.Fatalf("a clerk's refused reset changed %+v or recorded it", st)
+		}
+		if err := env.ResetTwoFactor(ctx, pa, bob, client); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := env.TwoFactor(ctx, bob); st.Enabled || st.Pending || st.RecoveryLeft != 0 {
+			t.Fatalf("after the reset: %+v", st)
+		}
+		last := events.ev[len(events.ev)-1]
+		if last.Type != identity.EventTwoFactorDisabled || last.UserID != bob || last.ActorID != admin || last.Reason != "reset by an administrator" {
+			t.Fatalf("event %+v", last)
+		}
+		n = len(events.ev)
+		if err := env.ResetTwoFactor(ctx, pa, bob, client); !errs.Is(err, errs.UserError) || len(events.ev) != n {
+			t.Fatalf("nothing to reset: %v, %d events", err, len(events.ev)-n)
+		}
+		// A pending enrolment, reset from the CLI.
+		if _, err := env.BeginTwoFactor(ctx, bob); err != nil {
+			t.Fatal(err)
+		}
+		if err := env.ResetTwoFactor(ctx, nil, bob, client); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := env.TwoFactor(ctx, bob); st.Pending {
+			t.Fatalf("pending enrolment kept: %+v", st)
+		}
+		if last := events.ev[len(events.ev)-1]; last.ActorID != 0 || last.Reason != "reset from the server's CLI" {
+			t.Fatalf("CLI event %+v", last)
+		}
+	})
+}
