@@ -454,7 +454,8 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	routes = append(routes, accesshttp.AdminRoutes(a.Policy, a.Identity)...)
 	routes = append(routes, a.IdentityHTTP.AdminRoutes()...)
 	routes = append(routes, audithttp.AdminRoutes(a.Audit)...)
-	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.IdentityHTTP, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath})...)
+	routes = append(routes, loginpage.Routes(loginpage.Options{Auth: a.IdentityHTTP, CSRF: a.CSRF, Path: cfg.HTTP.LoginPath,
+		TwoFactorLogin: console.Prefix + "/login"})...)
 	// The web console (/console/): pages over the same services.
 	cons, err := console.New(console.Options{Identity: a.Identity, Web: a.IdentityHTTP, CSRF: a.CSRF, Policy: a.Policy, Security: a.Security,
 		Audit: a.Audit, Registry: a.Registry, Routes: a.HTTP.Routes, RateLog: rateLog, Now: o.Now})

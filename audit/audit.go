@@ -49,13 +49,22 @@ const (
 	OpLoginThrottled Op = "login_throttled"
 	OpSessionEnded   Op = "session_ended"
 	OpPasswordChange Op = "password_changed"
+	OpUserDisabled   Op = "user_disabled"
+	OpUserEnabled    Op = "user_enabled"
+	// Two-factor authentication (identity/twofactor.go).
+	OpTwoFactorEnrolled  Op = "2fa_enrolled"
+	OpTwoFactorDisabled  Op = "2fa_disabled"
+	OpTwoFactorFailed    Op = "2fa_code_failed"
+	OpRecoveryCodeUsed   Op = "2fa_recovery_code_used"
+	OpTwoFactorGroupRule Op = "2fa_group_requirement"
 )
 
 // Ops lists every operation, for validating search filters. It returns a
 // new slice: the list itself cannot be changed by a caller.
 func Ops() []Op {
 	return []Op{OpCreate, OpWrite, OpUnlink, OpSudo, OpDenied, OpLogin, OpLoginFail, OpLogout, OpKeyCreated, OpKeyRevoked,
-		OpLoginThrottled, OpSessionEnded, OpPasswordChange, OpArchive}
+		OpLoginThrottled, OpSessionEnded, OpPasswordChange, OpUserDisabled, OpUserEnabled,
+		OpTwoFactorEnrolled, OpTwoFactorDisabled, OpTwoFactorFailed, OpRecoveryCodeUsed, OpTwoFactorGroupRule, OpArchive}
 }
 
 // Entry is one audit record.

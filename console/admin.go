@@ -173,17 +173,11 @@ func (c *Console) userAction(r *httpd.Request, p *principal.Principal, id int64,
 	if err != nil {
 		return "", err
 	}
-	builtin := u.Login == identity.SystemLogin || u.Login == identity.PublicLogin
 	switch action {
 	case "disable", "enable":
-		// The same refusals as POST /rampart/admin/users/disable.
-		if builtin {
-			return "", errs.E(errs.UserError, "The built-in users cannot be enabled or disabled.")
-		}
-		if u.ID == p.UserID && action == "disable" {
-			return "", errs.E(errs.UserError, "You cannot deactivate the user you're currently logged in as.")
-		}
-		if err := c.o.Identity.SetActive(ctx, id, action == "enable"); err != nil {
+		// identity's one audited path, with the admin API's refusals
+		// (built-in users, oneself).
+		if err := c.o.Identity.SetUserActive(ctx, p, u.Login, action == "enable", r.Client); err != nil {
 			return "", err
 		}
 		return "User " + action + "d.", nil

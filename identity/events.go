@@ -19,7 +19,7 @@ const (
 	EventPasswordChanged EventType = "password_changed"
 	EventKeyCreated      EventType = "key_created"
 	EventKeyRevoked      EventType = "key_revoked"
-	EventUserDisabled    EventType = "user_disabled" // by an administrator over HTTP
+	EventUserDisabled    EventType = "user_disabled" // by an administrator: console, admin API or CLI (SetUserActive)
 	EventUserEnabled     EventType = "user_enabled"
 )
 
@@ -58,4 +58,12 @@ func (s *Service) emit(ctx context.Context, ev AuthEvent) {
 		ev.Time = s.now()
 	}
 	s.events.AuthEvent(ctx, ev)
+}
+
+// EventTypes lists every event identity emits, for the audit trail's
+// operation list (an event missing from it cannot be searched for).
+func EventTypes() []EventType {
+	return []EventType{EventLogin, EventLoginFailed, EventLoginThrottled, EventLogout, EventSessionEnded,
+		EventPasswordChanged, EventKeyCreated, EventKeyRevoked, EventUserDisabled, EventUserEnabled,
+		EventTwoFactorEnrolled, EventTwoFactorDisabled, EventTwoFactorFailed, EventRecoveryCodeUsed, EventTwoFactorGroupRule}
 }

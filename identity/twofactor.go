@@ -72,9 +72,27 @@ func (s *Service) twoFactorGate(ctx context.Context, uid int64, c Credential) er
 		return err
 	}
 	if on {
-		return errs.E(errs.AccessDenied, msgUseAPIKey)
+		// The cause marks a right password refused by policy, so that a
+		// login page can say so (IsTwoFactorRefusal) where it otherwise
+		// shows a generic "wrong login/password".
+		return errs.Wrap(errs.AccessDenied, twoFactorRefusal{}, msgUseAPIKey)
 	}
 	return nil
+}
+
+// twoFactorRefusal is the internal cause of twoFactorGate's refusal.
+type twoFactorRefusal struct{}
+
+func (twoFactorRefusal) Error() string {
+	return "password alone refused: two-factor authentication enabled"
+}
+
+// IsTwoFactorRefusal reports whether err refused a right password because
+// the user has two-factor authentication: only ever after the password
+// matched, so telling it apart reveals nothing to someone guessing.
+func IsTwoFactorRefusal(err error) bool {
+	var r twoFactorRefusal
+	return errors.As(err, &r)
 }
 
 func (s *Service) twoFactorEnabled(ctx context.Context, uid int64) (bool, error) {
@@ -297,9 +315,13 @@ func (s *Service) DisableTwoFactor(ctx context.Context, p *principal.Principal, 
 }
 
 // ResetTwoFactor turns a user's 2FA off as an administrator (a lost
-// phone without recovery codes). The actor must be a system member.
+// phone without recovery codes): the secret (enabled or pending) and the
+// recovery codes go (their sessions stay: they were signed in with the
+// second factor), 2fa_disabled is recorded.
+// actor must be a base.group_system member, or nil for the server's CLI.
+// A user with nothing to reset is a UserError, recording nothing.
 func (s *Service) ResetTwoFactor(ctx context.Context, actor *principal.Principal, uid int64, client netip.Addr) error {
-	if !actor.IsSystem() {
+	if actor != nil && !actor.IsSystem() {
 		return errs.E(errs.AccessError, "Only administrators can reset another user's two-factor authentication.")
 	}
 	u, err := s.User(ctx, uid)
@@ -307,17 +329,38 @@ func (s *Service) ResetTwoFactor(ctx context.Context, actor *principal.Principal
 		return err
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `DELETE FROM rampart_totp WHERE user_id = ?`, uid); err != nil {
+		res, err := tx.Exec(ctx, `DELETE FROM rampart_totp WHERE user_id = ?`, uid)
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `DELETE FROM rampart_totp_recovery WHERE user_id = ?`, uid)
-		return err
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		res, err = tx.Exec(ctx, `DELETE FROM rampart_totp_recovery WHERE user_id = ?`, uid)
+		if err != nil {
+			return err
+		}
+		m, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n+m == 0 {
+			return errs.Ef(errs.UserError, "%s has no two-factor authentication to reset.", u.Login)
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	s.afterCredentialChange(ctx, uid)
-	s.emit(ctx, AuthEvent{Type: EventTwoFactorDisabled, UserID: uid, Login: u.Login, ActorID: actor.UserID, Client: client, Reason: "reset by an administrator"})
+	reason := "reset by an administrator"
+	if actor == nil {
+		reason = "reset from the server's CLI"
+	}
+	by := actorID(actor, 0)
+	s.log.LogAttrs(ctx, slog.LevelInfo, "2fa reset", slog.Int64("uid", uid), slog.Int64("by", by))
+	s.emit(ctx, AuthEvent{Type: EventTwoFactorDisabled, UserID: uid, Login: u.Login, ActorID: by, Client: client, Reason: reason})
 	return nil
 }
 

@@ -187,10 +187,15 @@ func (s *Service) PublicPrincipal(ctx context.Context) (*principal.Principal, er
 	return copyPrincipal(p), nil
 }
 
-// SetUserActive disables or re-enables the user named login, as the
-// administrator actor asks (the admin route), and records it.
+// SetUserActive disables or re-enables the user named login and records
+// it (user_disabled / user_enabled): the one path of the admin API, the
+// console and the CLI, so that none of them changes a user's state
+// without the trail knowing. actor is the administrator asking (a
+// base.group_system member), nil for the server's CLI. The built-in users
+// are refused, and so is an administrator disabling themselves.
+// (SetActive, unaudited, is for seeding and demo wipes.)
 func (s *Service) SetUserActive(ctx context.Context, actor *principal.Principal, login string, active bool, client netip.Addr) error {
-	if actor == nil || !actor.IsSystem() {
+	if actor != nil && !actor.IsSystem() {
 		return errs.E(errs.AccessError, "This endpoint is reserved to administrators (Administration / Settings).")
 	}
 	u, err := s.UserByLogin(ctx, login)
@@ -200,7 +205,7 @@ func (s *Service) SetUserActive(ctx context.Context, actor *principal.Principal,
 	switch {
 	case u.Login == SystemLogin || u.Login == PublicLogin:
 		return errs.E(errs.UserError, "The built-in users cannot be enabled or disabled.")
-	case u.ID == actor.UserID && !active:
+	case actor != nil && u.ID == actor.UserID && !active:
 		return errs.E(errs.UserError, "You cannot deactivate the user you're currently logged in as.")
 	}
 	if err := s.SetActive(ctx, u.ID, active); err != nil {
@@ -210,8 +215,12 @@ func (s *Service) SetUserActive(ctx context.Context, actor *principal.Principal,
 	if active {
 		ev = EventUserEnabled
 	}
-	s.log.Info("identity: "+string(ev), "uid", u.ID, "by", actor.UserID)
-	s.emit(ctx, AuthEvent{Type: ev, UserID: u.ID, Login: u.Login, ActorID: actor.UserID, Client: client})
+	by, reason := actorID(actor, 0), ""
+	if actor == nil {
+		reason = "from the server's CLI"
+	}
+	s.log.Info("identity: "+string(ev), "uid", u.ID, "by", by)
+	s.emit(ctx, AuthEvent{Type: ev, UserID: u.ID, Login: u.Login, ActorID: by, Client: client, Reason: reason})
 	return nil
 }
 

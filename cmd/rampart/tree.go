@@ -63,6 +63,7 @@ func commandTree() *node {
 			leaf("disable", "deactivate a user (ends their sessions and keys' use)", "LOGIN", 1, dbWrite, setupUsersActive(false)),
 			leaf("enable", "reactivate a user", "LOGIN", 1, dbWrite, setupUsersActive(true)),
 			leaf("groups", "show a user's groups, adding or removing some", "LOGIN [--add XMLID]... [--remove XMLID]...", 1, dbWrite, setupUsersGroups),
+			leaf("2fa-reset", "turn a user's two-factor authentication off (lost phone and recovery codes); audited", "--login LOGIN", 0, dbWrite, setupUsers2FAReset),
 		),
 		group("keys", "manage API keys",
 			leaf("create", "create an API key; prints it alone on stdout, once", "--user LOGIN --name NAME [--scope SCOPE]... [--expires-in DURATION]", 0, dbWrite, setupKeysCreate),

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -91,18 +92,16 @@ func setupUsersPasswd(fs *flag.FlagSet) func(context.Context, *call) error {
 func setupUsersActive(active bool) func(fs *flag.FlagSet) func(context.Context, *call) error {
 	return func(fs *flag.FlagSet) func(context.Context, *call) error {
 		return func(ctx context.Context, c *call) error {
-			u, err := c.app.Identity.UserByLogin(ctx, c.args[0])
-			if err != nil {
-				return cliErr(err)
-			}
-			if err := c.app.Identity.SetActive(ctx, u.ID, active); err != nil {
+			// identity's audited path (user_disabled / user_enabled), as
+			// the console and the admin API; no administrator: nil actor.
+			if err := c.app.Identity.SetUserActive(ctx, nil, c.args[0], active, netip.Addr{}); err != nil {
 				return cliErr(err)
 			}
 			verb := "disabled"
 			if active {
 				verb = "enabled"
 			}
-			fmt.Fprintf(c.env.stdout, "%s %s\n", verb, u.Login)
+			fmt.Fprintf(c.env.stdout, "%s %s\n", verb, c.args[0])
 			return nil
 		}
 	}

@@ -31,6 +31,14 @@ type Authenticator interface {
 	Login(r *httpd.Request, login, password string) (*principal.Principal, error)
 }
 
+// TwoFactorAware is optionally implemented by the Authenticator: it tells
+// a refusal of a right password because the user has two-factor
+// authentication (which /web/login cannot complete) from a wrong one.
+// identityhttp.Web implements it.
+type TwoFactorAware interface {
+	TwoFactorRefusal(err error) bool
+}
+
 // TokenSource issues CSRF tokens for forms; *httpd.CSRFGuard is one.
 type TokenSource interface {
 	Token(r *httpd.Request) (string, error)
@@ -47,6 +55,10 @@ type Options struct {
 	Home string
 	// Title is shown on the page (default "Log in").
 	Title string
+	// TwoFactorLogin is the sign-in page that asks for the second factor
+	// (the console's, /console/login), linked from the message a 2FA user
+	// gets here; empty: the message names API keys only.
+	TwoFactorLogin string
 }
 
 // loginRateLimit is the rate limiter's per-IP budget for password
@@ -87,7 +99,7 @@ var form = template.Must(template.New("login").Parse(`<!doctype html>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}label,input,button{display:block;width:100%;margin:.4rem 0}input{padding:.4rem}.error{color:#a00}</style>
 </head><body>
 <h1>{{.Title}}</h1>
-{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+{{if .Error}}<p class="error" role="alert">{{.Error}}{{if .TwoFactorLogin}} <a href="{{.TwoFactorLogin}}">Sign in with your two-factor code</a>.{{end}}</p>{{end}}
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="csrf_token" value="{{.Token}}">
 <input type="hidden" name="redirect" value="{{.Redirect}}">
@@ -100,7 +112,18 @@ var form = template.Must(template.New("login").Parse(`<!doctype html>
 
 type view struct {
 	Title, Action, Token, Redirect, Login, Error string
+	// TwoFactorLogin: a link shown after Error (2FA refusal only).
+	TwoFactorLogin string
 }
+
+// msgTwoFactor is shown when the password was right but the user has
+// two-factor authentication, which this page does not ask for. A wrong
+// password never gets it (the identity service refuses those before its
+// two-factor check), so it tells a guesser nothing.
+const msgTwoFactor = "This account uses two-factor authentication, which this page does not ask for: sign in on the console with your code, or use an API key for programs."
+
+// msgTwoFactorNoConsole is msgTwoFactor without a two-factor sign-in.
+const msgTwoFactorNoConsole = "This account uses two-factor authentication, which this page does not ask for: use an API key for programs."
 
 func (p *page) get(r *httpd.Request) (any, error) {
 	redirect := r.HTTP.URL.Query().Get("redirect")
@@ -127,6 +150,9 @@ func (p *page) post(r *httpd.Request) (any, error) {
 			}
 			msg := e.Message()
 			if e.Kind == errs.AccessDenied {
+				if tf, ok := p.o.Auth.(TwoFactorAware); ok && tf.TwoFactorRefusal(err) {
+					return p.renderTwoFactor(r, e.Kind.Status(), login, redirect)
+				}
 				msg = "Wrong login/password"
 			}
 			return p.render(r, e.Kind.Status(), login, redirect, msg)
@@ -146,19 +172,29 @@ func (p *page) local(target string) string {
 	return target
 }
 
+func (p *page) renderTwoFactor(r *httpd.Request, status int, login, redirect string) (any, error) {
+	if p.o.TwoFactorLogin == "" {
+		return p.render(r, status, login, redirect, msgTwoFactorNoConsole)
+	}
+	return p.page(r, status, view{Login: login, Redirect: redirect, Error: msgTwoFactor, TwoFactorLogin: p.o.TwoFactorLogin})
+}
+
 func (p *page) render(r *httpd.Request, status int, login, redirect, msg string) (any, error) {
+	return p.page(r, status, view{Login: login, Redirect: redirect, Error: msg})
+}
+
+// page writes the form; v's Title, Action, Token and Redirect are set here.
+func (p *page) page(r *httpd.Request, status int, v view) (any, error) {
 	tok, err := p.o.CSRF.Token(r)
 	if err != nil {
 		return nil, err
 	}
-	if len(login) > maxLogin {
-		login = ""
+	if len(v.Login) > maxLogin {
+		v.Login = ""
 	}
+	v.Title, v.Action, v.Token, v.Redirect = p.o.Title, p.o.Path, tok, p.local(v.Redirect)
 	var b bytes.Buffer
-	if err := form.Execute(&b, view{
-		Title: p.o.Title, Action: p.o.Path, Token: tok, Redirect: p.local(redirect),
-		Login: login, Error: msg,
-	}); err != nil {
+	if err := form.Execute(&b, v); err != nil {
 		return nil, errs.Internalf("login page: %w", err)
 	}
 	h := r.Header()

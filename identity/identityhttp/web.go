@@ -37,6 +37,11 @@ func (w *Web) Login(r *httpd.Request, login, password string) (*principal.Princi
 	return sess.Principal, nil
 }
 
+// TwoFactorRefusal reports whether a Login error refused a right password
+// because the user has two-factor authentication (loginpage then points
+// to the console's two-factor sign-in instead of "Wrong login/password").
+func (w *Web) TwoFactorRefusal(err error) bool { return identity.IsTwoFactorRefusal(err) }
+
 // started makes a new session the request's: cookie, CSRF binding,
 // principal.
 func (w *Web) started(r *httpd.Request, sess *identity.Session) {
