@@ -49,7 +49,8 @@ access_res_users_group_user,res_users group_user,base.model_res_users,base.group
 // another company are not. When the second company's user becomes portal
 // (groups changed through identity), share and partner_share flip in the
 // same transaction and the rules follow; a direct write of either column
-// is put back by the database.
+// is put back by the database; moving a user's partner link or archiving
+// the user recomputes the contacts concerned.
 func TestOdooPartnerAndUserRulesWithShare(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -235,5 +236,25 @@ func TestOdooPartnerAndUserRulesWithShare(t *testing.T) {
 			t.Error("a forged share/partner_share was kept")
 		}
 		check("carol partners, at the end", names(carol, "res.partner", nil), "Carol", "Deco")
+
+		// The partner link moves (no identity API changes it: SQL): the old
+		// contact becomes shared, the new one internal. Archiving the user
+		// makes its contact shared (Odoo's user_ids counts active users).
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.Exec(ctx, `UPDATE res_users SET partner_id = ? WHERE id = ?`, rec["cust2"], alice.UserID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !shareOf("res.partner", rec["alice"], "partner_share") || shareOf("res.partner", rec["cust2"], "partner_share") {
+			t.Error("partner link moved: partner_share of the old/new contact not recomputed")
+		}
+		if err := ids.Service.SetActive(ctx, alice.UserID, false); err != nil {
+			t.Fatal(err)
+		}
+		if !shareOf("res.partner", rec["cust2"], "partner_share") {
+			t.Error("user archived: its contact is still an internal user's")
+		}
 	})
 }
