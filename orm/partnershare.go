@@ -85,7 +85,7 @@ func (s *syncer) syncPartnerShare() error {
 		stmts = postgresPartnerShare
 	}
 	for _, q := range stmts {
-		if _, err := s.tx.Exec(s.ctx, q); err != nil {
+		if _, err = s.tx.Exec(s.ctx, q); err != nil {
 			return err
 		}
 	}
