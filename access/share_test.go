@@ -9,6 +9,7 @@ import (
 
 	"github.com/rampart/rampart/access"
 	"github.com/rampart/rampart/domain"
+	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/identity"
 	"github.com/rampart/rampart/identity/identitytest"
 	"github.com/rampart/rampart/orm"
@@ -217,14 +218,31 @@ func TestOdooPartnerAndUserRulesWithShare(t *testing.T) {
 			t.Error("implication removed: share/partner_share not back to true")
 		}
 
-		// A direct write of either column (sudo, or SQL) is put back.
-		run(nil, func(e *orm.Env) error {
-			m, err := e.Sudo("test: forged partner_share").Model("res.partner")
+		// Not written through the ORM, not even in sudo; a direct write of
+		// either column in SQL is put back by the database.
+		for _, c := range []struct {
+			model string
+			id    int64
+			vals  map[string]any
+		}{
+			{"res.partner", rec["cust2"], map[string]any{"partner_share": false}},
+			{"res.partner", 0, map[string]any{"name": "Forged", "partner_share": false}},
+		} {
+			e := orm.NewEnv(ctx, reg, db, nil, orm.EnvOptions{RequestID: "share"})
+			m, err := e.Sudo("test: forged partner_share").Model(c.model)
 			if err != nil {
-				return err
+				t.Fatal(err)
 			}
-			return m.Write([]int64{rec["cust2"]}, map[string]any{"partner_share": false})
-		})
+			if c.id != 0 {
+				err = m.Write([]int64{c.id}, c.vals)
+			} else {
+				_, err = m.Create([]map[string]any{c.vals})
+			}
+			if errs.KindOf(err) != errs.ValidationError {
+				t.Errorf("sudo writes %v: %v, want a ValidationError", c.vals, err)
+			}
+			e.Finish(err)
+		}
 		err = db.Write(ctx, func(tx *store.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE res_users SET share = ? WHERE id = ?`, false, carol.UserID)
 			return err

@@ -64,7 +64,7 @@ func partnerContactFields() []Field {
 		// as its partner. Stored and maintained by the database itself
 		// (partnershare.go) so that it cannot drift from res_users.
 		{
-			Name: "partner_share", Type: Boolean, String: "Share Partner", Readonly: true, Default: true, Index: true,
+			Name: "partner_share", Type: Boolean, String: "Share Partner", Readonly: true, Maintained: true, Index: true,
 			Help: "Either customer (not a user), either shared user. Indicated the current partner is a customer without access or with a limited access created for sharing data.",
 		},
 		{Name: "type", Type: Selection, String: "Address Type", Selection: [][2]string{

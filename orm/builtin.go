@@ -62,7 +62,7 @@ func baseModels() []ModelDef {
 				// identity's column, maintained by the database on every
 				// membership change (identity migration 005).
 				{
-					Name: "share", Type: Boolean, String: "Share User", Readonly: true,
+					Name: "share", Type: Boolean, String: "Share User", Readonly: true, Maintained: true,
 					Help: "External user with limited access, created only for the purpose of sharing data.",
 				},
 			},
