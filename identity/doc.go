@@ -20,7 +20,11 @@
 // res_users, res_groups, res_groups_implied_rel (direct implications),
 // res_groups_implied (their transitive closure, computed in Go whenever an
 // implication changes), res_groups_users_rel, res_company_users_rel,
-// rampart_sessions, rampart_api_keys and rampart_login_failures. Service.Bootstrap
+// rampart_sessions, rampart_api_keys and rampart_login_failures.
+// res_users.share (Odoo's "not an internal user": not in base.group_user,
+// directly or by implication) is maintained by database triggers on the
+// membership and closure tables (migration 005), in the transaction of the
+// change, so that no code path can leave it stale. Service.Bootstrap
 // seeds the base groups, the public user and the administrator (without a
 // password: EnsureAdmin sets it).
 //

@@ -60,6 +60,13 @@ func partnerContactFields() []Field {
 	return []Field{
 		// The users whose contact this is (res.users.partner_id's inverse).
 		{Name: "user_ids", Type: One2many, Comodel: "res.users", Inverse: "partner_id", String: "Users"},
+		// Odoo's partner_share: no active internal user has this contact
+		// as its partner. Stored and maintained by the database itself
+		// (partnershare.go) so that it cannot drift from res_users.
+		{
+			Name: "partner_share", Type: Boolean, String: "Share Partner", Readonly: true, Maintained: true, Index: true,
+			Help: "Either customer (not a user), either shared user. Indicated the current partner is a customer without access or with a limited access created for sharing data.",
+		},
 		{Name: "type", Type: Selection, String: "Address Type", Selection: [][2]string{
 			{"contact", "Contact"}, {"invoice", "Invoice Address"}, {"delivery", "Delivery Address"}, {"other", "Other Address"}}, Default: "contact"},
 		{Name: "street", Type: Char, String: "Street"},

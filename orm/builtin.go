@@ -58,6 +58,13 @@ func baseModels() []ModelDef {
 				{Name: "company_ids", Type: Many2many, Comodel: "res.company", String: "Companies",
 					Relation: "res_company_users_rel", Column1: "user_id", Column2: "cid"},
 				{Name: "active", Type: Boolean, String: "Active", Default: true},
+				// Odoo's share: not a member of base.group_user. Package
+				// identity's column, maintained by the database on every
+				// membership change (identity migration 005).
+				{
+					Name: "share", Type: Boolean, String: "Share User", Readonly: true, Maintained: true,
+					Help: "External user with limited access, created only for the purpose of sharing data.",
+				},
 			},
 		},
 	}

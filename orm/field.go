@@ -41,6 +41,11 @@ type Field struct {
 	Required bool
 	// Readonly fields can be set only under sudo (server code).
 	Readonly bool
+	// Maintained fields are computed by the database itself (triggers, in
+	// the transaction of the change they derive from): nobody writes them
+	// through the ORM, sudo included, so a value cannot be forged (nor
+	// audited as if it had been). Declare them Readonly too.
+	Maintained bool
 	// Default is the value create uses when vals do not name the field.
 	Default any
 	// DefaultFrom is a dynamic default, computed at create (and by

@@ -29,7 +29,7 @@ func setup(t testing.TB, db *store.DB, r *Registry) {
 	ctx := context.Background()
 	idType := db.Dialect.ColumnType(store.TInteger)
 	err := db.Write(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Exec(ctx, `CREATE TABLE res_users (id `+idType+` PRIMARY KEY, login TEXT NOT NULL, name TEXT NOT NULL, partner_id `+idType+`, company_id `+idType+`, active `+db.Dialect.ColumnType(store.TBool)+`)`); err != nil {
+		if _, err := tx.Exec(ctx, `CREATE TABLE res_users (id `+idType+` PRIMARY KEY, login TEXT NOT NULL, name TEXT NOT NULL, partner_id `+idType+`, company_id `+idType+`, active `+db.Dialect.ColumnType(store.TBool)+`, share `+db.Dialect.ColumnType(store.TBool)+`)`); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO res_users (id, login, name) VALUES (1, 'admin', 'Administrator'), (2, 'bob', 'Bob')`)

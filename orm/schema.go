@@ -161,7 +161,7 @@ func (s *syncer) run() error {
 			return err
 		}
 	}
-	return nil
+	return s.syncPartnerShare()
 }
 
 // column is an existing column as the database describes it.

@@ -48,6 +48,9 @@ func (m *Model) prepare(vals map[string]any, create bool, prefix, skip string) (
 		case f.Magic:
 			bad(k, "is set by the system and cannot be written")
 			continue
+		case f.Maintained:
+			bad(k, "is computed by the database and cannot be written")
+			continue
 		case f.Readonly && !m.env.su:
 			bad(k, "is read-only")
 			continue
