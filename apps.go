@@ -23,15 +23,16 @@ func (a *App) appSources(o Options) []AppSource {
 	return append(out, o.Apps...)
 }
 
-// The base security set (security/ir.model.access.csv, module "base"):
-// without it a new database has no ACL at all and even the administrator
-// gets AccessError on res.partner. It grants what Odoo's base module
-// grants on the built-in models — internal and portal users read partners
-// and companies, internal users read users, the Settings group manages
-// partners and the Access Rights group companies — and no record rules.
+// The base security set (security/ir.model.access.csv and
+// security/base_security.xml, module "base"): without it a new database
+// has no ACL at all and even the administrator gets AccessError on
+// res.partner. It grants what Odoo's base module grants on the built-in
+// models — internal and portal users read partners and companies, internal
+// users read users, the Settings group manages partners and the Access
+// Rights group companies — and Odoo's multi-company rule on res.users.
 // Apps add their own groups, ACLs and rules on top (README: Security files).
 //
-//go:embed security/*.csv
+//go:embed security/*.csv security/*.xml
 var baseSecurityFiles embed.FS
 
 func baseSecurity() AppSource {
@@ -42,7 +43,7 @@ func baseSecurity() AppSource {
 			if err != nil {
 				return err
 			}
-			return l.LoadFS(sub, "base", "*.csv")
+			return l.LoadFS(sub, "base", "*.csv", "*.xml")
 		},
 	}
 }
