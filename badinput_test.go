@@ -154,7 +154,7 @@ func randomValue(rng *mrand.Rand) any {
 	case 13:
 		return strings.Repeat("é", rng.IntN(600))
 	case 14:
-		return []any{[]any{6, 0, []any{1, 2, 1 << 60}}}
+		return []any{[]any{6, 0, []any{1, 2, int64(1) << 60}}}
 	}
 	return rng.Float64() * 1e16
 }

@@ -456,67 +456,51 @@ func structSchema(v any) obj {
 	return s
 }
 
-// paramFields reads a Params struct as httpd does (json names, validate
-// rules), sorted by name.
+// paramFields describes a Params struct from httpd's own compiled spec
+// (json names, validate rules), sorted by name. A struct httpd refuses
+// never reaches a registered route, so it has no fields here.
 func paramFields(v any) []paramField {
-	t := reflect.TypeOf(v)
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if t == nil || t.Kind() != reflect.Struct {
+	docs, err := httpd.DescribeParams(v)
+	if err != nil {
 		return nil
 	}
-	var out []paramField
-	for _, sf := range reflect.VisibleFields(t) {
-		if !sf.IsExported() || sf.Anonymous {
-			continue
+	out := make([]paramField, 0, len(docs))
+	for _, d := range docs {
+		s := goSchema(d.Type)
+		if d.Min != nil {
+			s["minimum"] = *d.Min
 		}
-		name := sf.Name
-		if tag, ok := sf.Tag.Lookup("json"); ok {
-			n, _, _ := strings.Cut(tag, ",")
-			if n == "-" {
-				continue
-			}
-			if n != "" {
-				name = n
-			}
+		if d.Max != nil {
+			s["maximum"] = *d.Max
 		}
-		s := goSchema(sf.Type)
-		required := false
-		for _, rule := range strings.Split(sf.Tag.Get("validate"), ",") {
-			k, val, _ := strings.Cut(strings.TrimSpace(rule), "=")
-			n, _ := strconv.ParseFloat(val, 64)
-			switch k {
-			case "required":
-				required = true
-			case "min":
-				s["minimum"] = n
-			case "max":
-				s["maximum"] = n
-			case "minlen", "maxlen":
-				kw := map[string]string{"minlen": "Length", "maxlen": "Length"}[k]
-				prefix := map[string]string{"minlen": "min", "maxlen": "max"}[k]
-				if s["type"] == "array" {
-					s[prefix+"Items"] = int(n)
+		lenKey := func(prefix string) string {
+			if s["type"] == "array" {
+				return prefix + "Items"
+			}
+			return prefix + "Length"
+		}
+		if d.MinLen != nil {
+			s[lenKey("min")] = *d.MinLen
+		}
+		if d.MaxLen != nil {
+			s[lenKey("max")] = *d.MaxLen
+		}
+		if d.OneOf != nil {
+			var enum []any
+			for _, x := range d.OneOf {
+				if s["type"] == "integer" {
+					i, _ := strconv.Atoi(x)
+					enum = append(enum, i)
 				} else {
-					s[prefix+kw] = int(n)
+					enum = append(enum, x)
 				}
-			case "oneof":
-				var enum []any
-				for _, x := range strings.Split(val, "|") {
-					if s["type"] == "integer" {
-						i, _ := strconv.Atoi(x)
-						enum = append(enum, i)
-					} else {
-						enum = append(enum, x)
-					}
-				}
-				s["enum"] = enum
-			case "email":
-				s["format"] = "email"
 			}
+			s["enum"] = enum
 		}
-		out = append(out, paramField{name: name, required: required, schema: s})
+		if d.Email {
+			s["format"] = "email"
+		}
+		out = append(out, paramField{name: d.Name, required: d.Required, schema: s})
 	}
 	slices.SortFunc(out, func(a, b paramField) int { return strings.Compare(a.name, b.name) })
 	return out

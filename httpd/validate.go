@@ -523,3 +523,49 @@ func validEmail(s string) bool {
 	at := strings.LastIndexByte(s, '@')
 	return at > 0 && strings.Contains(s[at+1:], ".")
 }
+
+// ParamDoc describes one input of a Route.Params struct as httpd binds and
+// validates it, for documentation (apidoc's OpenAPI document): read from
+// the same compiled spec, so the description cannot drift from the check.
+type ParamDoc struct {
+	Name     string
+	Type     reflect.Type
+	Required bool
+	// Min and Max are the numeric bounds, MinLen and MaxLen the length
+	// bounds (characters or items); nil when the tag has none.
+	Min, Max       *float64
+	MinLen, MaxLen *int
+	OneOf          []string
+	Email          bool
+}
+
+// DescribeParams lists the top-level inputs of a Params struct (v, a
+// struct or a pointer to one) in declaration order.
+func DescribeParams(v any) ([]ParamDoc, error) {
+	spec, err := compileParams(v)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ParamDoc, 0, len(spec.fields))
+	for _, f := range spec.fields {
+		d := ParamDoc{Name: f.name, Type: f.typ, Required: f.tr.required}
+		for _, r := range f.tr.rules {
+			switch r.kind {
+			case ruleMin:
+				d.Min = &r.num
+			case ruleMax:
+				d.Max = &r.num
+			case ruleMinLen:
+				d.MinLen = &r.n
+			case ruleMaxLen:
+				d.MaxLen = &r.n
+			case ruleOneOf:
+				d.OneOf = r.set
+			case ruleEmail:
+				d.Email = true
+			}
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
