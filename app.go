@@ -370,7 +370,7 @@ func (a *App) wire(ctx context.Context, o Options) error {
 	a.Policy = access.NewPolicy(nil, access.PolicyOptions{Logger: log, Now: o.Now})
 	a.Registry = orm.NewRegistry(a.Policy)
 	a.Registry.Logger = log
-	a.Registry.Budget = orm.Budget{MaxRows: cfg.ORM.MaxRows, MaxBytes: cfg.ORM.MaxResponseBytes}
+	a.Registry.Budget = orm.Budget{MaxRows: cfg.ORM.MaxRows, MaxBytes: cfg.ORM.MaxResponseBytes, StreamAbove: cfg.ORM.StreamAbove}
 	a.Registry.MaxCommands, a.Registry.WriteBudget = cfg.ORM.MaxCommands, cfg.ORM.WriteBudget
 	a.Registry.Now = o.Now
 	apps := a.appSources(o)

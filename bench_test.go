@@ -15,6 +15,7 @@ import (
 	"github.com/rampart/rampart/config"
 	"github.com/rampart/rampart/examples/sales"
 	"github.com/rampart/rampart/identity"
+	"github.com/rampart/rampart/internal/memtest"
 	"github.com/rampart/rampart/orm"
 	"github.com/rampart/rampart/ratelimit"
 	"github.com/rampart/rampart/store"
@@ -25,10 +26,13 @@ import (
 // on but never refusing) over a small W1 data set: salesmen owning
 // sale.order rows under the "own orders only" rule. It returns the
 // handler and one API key per salesman.
-func benchApp(b *testing.B, salesmen, orders int) (http.Handler, []string) {
+func benchApp(b *testing.B, salesmen, orders int, tune ...func(*config.Config)) (http.Handler, []string) {
 	b.Helper()
 	ctx := context.Background()
 	c := config.Default()
+	for _, fn := range tune {
+		fn(&c)
+	}
 	c.Data = b.TempDir()
 	c.Log.Format = "json"
 	c.Metrics.Disabled = true
@@ -188,5 +192,64 @@ func BenchmarkWiredXMLRPCSearchRead(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		serve(i)
+	}
+}
+
+// discard is a ResponseWriter that counts the body and keeps none of it,
+// so that a benchmark measures the server's memory, not the recorder's.
+type discard struct {
+	h      http.Header
+	status int
+	n      int64
+}
+
+func (d *discard) Header() http.Header         { return d.h }
+func (d *discard) WriteHeader(status int)      { d.status = status }
+func (d *discard) Write(p []byte) (int, error) { d.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkWiredSearchReadAll is "return all" through the whole pipeline:
+// POST /json/2/sale.order/search_read without a limit on 100,000 orders,
+// five fields (two many2one). "held" builds the answer whole before
+// writing it (orm.stream_above larger than the answer: rampart before
+// streaming); "streamed" is the default. It reports the peak live heap
+// while serving (peak-heap-MB) and the answer's size.
+func BenchmarkWiredSearchReadAll(b *testing.B) {
+	const rows = 100_000
+	for _, mode := range []struct {
+		name  string
+		above int64
+	}{{"held", 1 << 40}, {"streamed", 0}} {
+		b.Run(mode.name, func(b *testing.B) {
+			h, keys := benchApp(b, 1, rows, func(c *config.Config) {
+				c.ORM.MaxResponseBytes = 1 << 30
+				if mode.above > 0 {
+					c.ORM.StreamAbove = mode.above
+				}
+			})
+			body := `{"domain":[],"fields":["name","state","amount_total","partner_id","user_id"],"order":"id"}`
+			serve := func() int64 {
+				r := httptest.NewRequest("POST", "/json/2/sale.order/search_read", strings.NewReader(body))
+				r.RemoteAddr = "127.0.0.1:40000"
+				r.Header.Set("Content-Type", "application/json")
+				r.Header.Set("Authorization", "Bearer "+keys[0])
+				w := &discard{h: http.Header{}}
+				h.ServeHTTP(w, r)
+				if w.status != http.StatusOK || w.n < rows*50 {
+					b.Fatalf("status %d, %d bytes", w.status, w.n)
+				}
+				return w.n
+			}
+			serve() // warm
+			peak := memtest.PeakHeap()
+			b.ReportAllocs()
+			b.ResetTimer()
+			var n int64
+			for b.Loop() {
+				n = serve()
+			}
+			b.StopTimer()
+			b.ReportMetric(peak(), "peak-heap-MB")
+			b.ReportMetric(float64(n)/(1<<20), "answer-MB")
+		})
 	}
 }

@@ -95,6 +95,10 @@ type ORMConfig struct {
 	// beyond it (never cut short).
 	MaxRows          int   `yaml:"max_rows"`
 	MaxResponseBytes int64 `yaml:"max_response_bytes"`
+	// StreamAbove is how much of an answer is held in memory: a larger
+	// one is measured against the budget first, then written while it
+	// is read a batch at a time.
+	StreamAbove int64 `yaml:"stream_above"`
 	// MaxLimit is the removed orm.max_limit (it silently cut answers); a
 	// configuration still setting it is refused with a pointer to
 	// max_rows.
@@ -116,7 +120,7 @@ type ORMConfig struct {
 // Default is the configuration before any file, variable or flag.
 func Default() Config {
 	c := Config{DBName: "rampart", Log: LogConfig{Format: "text", Level: "info"},
-		ORM: ORMConfig{MaxRows: 200_000, MaxResponseBytes: 64 << 20}, RPC: RPCConfig{MaxBody: 1 << 20}}
+		ORM: ORMConfig{MaxRows: 200_000, MaxResponseBytes: 64 << 20, StreamAbove: 256 << 10}, RPC: RPCConfig{MaxBody: 1 << 20}}
 	c.Defaults()
 	// Derived from http.addr by Validate, once the file, the environment
 	// and the flags have said where the server listens.
@@ -214,6 +218,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ORM.MaxResponseBytes <= 0 {
 		problems = append(problems, errors.New("orm.max_response_bytes: must be positive"))
+	}
+	if c.ORM.StreamAbove <= 0 {
+		problems = append(problems, errors.New("orm.stream_above: must be positive"))
 	}
 	if c.ORM.MaxCommands < 0 || c.ORM.WriteBudget < 0 {
 		problems = append(problems, errors.New("orm.max_commands, orm.write_budget: must not be negative (0: the default)"))

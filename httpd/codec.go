@@ -63,7 +63,13 @@ func (c json2Codec) Decode(r *Request, body []byte) error {
 }
 
 // WriteResult: the bare result.
-func (c json2Codec) WriteResult(r *Request, result any) { c.s.writeJSON(r.W, http.StatusOK, result) }
+func (c json2Codec) WriteResult(r *Request, result any) {
+	if jsonx.Streams(result) {
+		c.s.streamJSON(r, result)
+		return
+	}
+	c.s.writeJSON(r.W, http.StatusOK, result)
+}
 
 // WriteError: the status of the kind, Odoo's serialized exception.
 func (c json2Codec) WriteError(r *Request, e *errs.Error) {
@@ -111,6 +117,10 @@ func (c jsonrpcCodec) WriteResult(r *Request, result any) {
 	env := map[string]any{"jsonrpc": "2.0", "id": r.rpcID}
 	if result != nil {
 		env["result"] = result
+	}
+	if jsonx.Streams(result) {
+		c.s.streamJSON(r, env)
+		return
 	}
 	c.s.writeJSON(r.W, http.StatusOK, env)
 }

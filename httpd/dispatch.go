@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/jsonx"
 )
 
 // dispatch serves every route sharing one path: it picks the route by
@@ -47,8 +48,31 @@ func (s *Server) dispatch(pr *pathRoutes) http.Handler {
 			s.writeError(req, st, err)
 			return
 		}
+		if req.envOpen {
+			// A streamed answer reads while it is written (see keepOpen);
+			// its read-only Env ends after, even if the write panics.
+			defer req.Env.Finish(nil)
+		}
 		req.codec.WriteResult(req, result)
 	})
+}
+
+// keepOpen decides the fate of an answer that holds a jsonx.Seq (records
+// read while they are written, orm.Records). On a read-only Env and a
+// codec that streams, the Env stays open until the answer is written:
+// ending a read-only transaction later loses nothing. Anything else —
+// an Env that may have written, whose commit must come before any
+// success is written, or a codec that writes its answer whole — gets the
+// answer in memory now, before the Env ends.
+func (s *Server) keepOpen(req *Request, result any) (any, bool, error) {
+	if !jsonx.Streams(result) {
+		return result, false, nil
+	}
+	if req.Env.ReadOnly() && streams(req.codec) {
+		return result, true, nil
+	}
+	v, err := jsonx.Materialize(result)
+	return v, false, err
 }
 
 // run executes the pipeline stages after routing, each once, whatever the
@@ -116,6 +140,11 @@ func (s *Server) run(req *Request) (result any, err error) {
 		if p := recover(); p != nil {
 			env.Finish(errors.New("panic"))
 			panic(p)
+		}
+		if err == nil {
+			if result, req.envOpen, err = s.keepOpen(req, result); req.envOpen {
+				return
+			}
 		}
 		if ferr := env.Finish(err); ferr != nil && err == nil {
 			result, err = nil, ferr

@@ -29,6 +29,9 @@ type reqState struct {
 	refusedBy string
 	// canceled: the client went away before the answer (writeError).
 	canceled bool
+	// aborted: a streamed answer failed after its first byte and the
+	// connection was cut (AbortStream).
+	aborted bool
 }
 
 type stateKey struct{}
@@ -74,6 +77,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
+					s.accessLog(r, rw, st)
 					panic(p)
 				}
 				s.log.Error("panic in handler", "request_id", st.id, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -135,6 +139,9 @@ func (s *Server) accessLog(r *http.Request, rw *recorder, st *reqState) {
 	}
 	if st.canceled {
 		attrs = append(attrs, slog.Bool("client_canceled", true))
+	}
+	if st.aborted {
+		attrs = append(attrs, slog.Bool("aborted", true))
 	}
 	level := slog.LevelInfo
 	if st.errKind == errs.TooManyRequests {

@@ -180,6 +180,9 @@ type Request struct {
 	codec Codec
 	envs  EnvFactory
 	rpcID any // the JSON-RPC request id, echoed in the answer
+	// envOpen: the answer streams and its read-only Env ends after it is
+	// written (dispatch.keepOpen).
+	envOpen bool
 }
 
 // NewRequest is the Request for route: its per-request facts start as the
@@ -248,6 +251,22 @@ type Codec interface {
 	// WriteError writes e. The headers e carries are already on r.W; an
 	// Internal error is shown only as InternalMessage(r).
 	WriteError(r *Request, e *errs.Error)
+}
+
+// SeqWriter is a Codec whose WriteResult writes a jsonx.Seq while it
+// reads it (httpd's JSON codecs, XML-RPC's). An answer holding a Seq is
+// held whole for any other codec.
+type SeqWriter interface {
+	Codec
+	WritesSeq()
+}
+
+func streams(c Codec) bool {
+	switch c.(type) {
+	case json2Codec, jsonrpcCodec, SeqWriter:
+		return true
+	}
+	return false
 }
 
 // InternalMessage is the only text a client sees for an internal error.

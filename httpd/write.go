@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -89,6 +90,52 @@ func (s *Server) errorBody(r *Request, e *errs.Error) map[string]any {
 // buffer for each was several allocations and copies per request. A
 // buffer that grew larger is dropped, not kept.
 const maxPooledJSON = 64 << 10
+
+// StreamResult writes an answer holding a jsonx.Seq while it reads it,
+// through encode: Content-Type set, no Content-Length (the length is not
+// known; HTTP/1.1 sends it chunked), status 200, then encode's bytes as
+// they come. The answer was measured against the budget before (see
+// orm.Records), so what can fail now is the database or the client; the
+// answer is then cut (AbortStream), never ended as if it were complete.
+func StreamResult(r *Request, contentType string, encode func(w io.Writer) error) {
+	h := r.W.Header()
+	h.Set("Content-Type", contentType)
+	h.Del("Content-Length")
+	r.W.WriteHeader(http.StatusOK)
+	if err := encode(r.W); err != nil {
+		AbortStream(r, err)
+	}
+}
+
+// AbortStream ends an answer that failed after its first byte: one log
+// line (an error, or INFO when the client went away) and the connection
+// cut. A chunked body without its last chunk, or an HTTP/2 stream reset,
+// is an error to every HTTP client, so the part written is never taken
+// for a whole answer; the JSON or XML cut short does not parse either.
+func AbortStream(r *Request, err error) {
+	st, _ := r.HTTP.Context().Value(stateKey{}).(*reqState)
+	if st != nil {
+		st.aborted = true
+	}
+	e := errs.As(err)
+	if clientGone(r, e) {
+		if st != nil {
+			st.canceled = true
+		}
+		r.Log.Info("request canceled by the client while its answer was written", "request_id", r.ID, "route", r.Route.Name)
+	} else {
+		r.Log.Error("answer failed while it was written; connection cut", "request_id", r.ID, "route", r.Route.Name, "err", err)
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// streamJSON is writeJSON for an answer holding a jsonx.Seq.
+func (s *Server) streamJSON(r *Request, v any) {
+	StreamResult(r, "application/json; charset=utf-8", func(w io.Writer) error {
+		_, _, err := jsonx.Write(w, make([]byte, 0, jsonx.FlushAt+4096), v)
+		return err
+	})
+}
 
 // writeJSON writes v as the JSON body with status.
 func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {

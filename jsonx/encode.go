@@ -76,12 +76,30 @@ func Append(b []byte, v any) ([]byte, error) {
 			}
 		}
 		return append(b, ']'), nil
+	case Seq:
+		// Held whole: callers that can stream use Write.
+		return appendSeq(b, x)
 	}
 	enc, err := json.Marshal(v)
 	if err != nil {
 		return b, err
 	}
 	return append(b, enc...), nil
+}
+
+func appendSeq(b []byte, q Seq) ([]byte, error) {
+	b = append(b, '[')
+	first := true
+	err := q.Each(func(e any) error {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		var err error
+		b, err = Append(b, e)
+		return err
+	})
+	return append(b, ']'), err
 }
 
 func appendObject(b []byte, m map[string]any) ([]byte, error) {

@@ -161,11 +161,11 @@ func doRead(c *Call) (any, error) {
 	a := &args{c: c}
 	fields := a.strs("fields")
 	return a.run(func(m Model) (any, error) {
-		recs, err := m.Read(c.IDs, fields)
-		if err == nil && !classicRead(c.Args["load"]) {
-			err = loadIDs(m, recs)
+		recs, err := readRecords(m, c.IDs, fields)
+		if err != nil {
+			return nil, err
 		}
-		return recs, err
+		return loaded(m, recs, !classicRead(c.Args["load"]))
 	})
 }
 
@@ -197,11 +197,12 @@ func doSearchRead(c *Call) (any, error) {
 	}
 	dom, fields, offset, limit, order := a.domain("domain"), a.strs("fields"), a.offset(), a.limit("limit"), a.str("order")
 	return a.run(func(m Model) (any, error) {
-		recs, err := m.SearchRead(dom, fields, offset, limit, order)
-		if load, given := c.Args["load"]; err == nil && given && !classicRead(load) {
-			err = loadIDs(m, recs)
+		recs, err := searchReadRecords(m, dom, fields, offset, limit, order)
+		if err != nil {
+			return nil, err
 		}
-		return recs, err
+		load, given := c.Args["load"]
+		return loaded(m, recs, given && !classicRead(load))
 	})
 }
 

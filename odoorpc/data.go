@@ -23,6 +23,47 @@ type Data interface {
 	Env() *orm.Env
 }
 
+// recordReader is a Model whose read and search_read answers may be
+// written while they are read (the ORM's; see orm.Records): a "return
+// all" of 100,000 records then takes the memory of one batch.
+type recordReader interface {
+	ReadRecords(ids []int64, fields []string) (*orm.Records, error)
+	SearchReadRecords(domain []any, fields []string, offset, limit int, order string) (*orm.Records, error)
+}
+
+// readRecords is m's read as Records, streamed when m can.
+func readRecords(m Model, ids []int64, fields []string) (*orm.Records, error) {
+	if rr, ok := m.(recordReader); ok {
+		return rr.ReadRecords(ids, fields)
+	}
+	recs, err := m.Read(ids, fields)
+	return orm.HeldRecords(recs), err
+}
+
+// searchReadRecords is m's search_read as Records, streamed when m can.
+func searchReadRecords(m Model, d []any, fields []string, offset, limit int, order string) (*orm.Records, error) {
+	if rr, ok := m.(recordReader); ok {
+		return rr.SearchReadRecords(d, fields, offset, limit, order)
+	}
+	recs, err := m.SearchRead(d, fields, offset, limit, order)
+	return orm.HeldRecords(recs), err
+}
+
+// loaded is recs as a handler's answer, many2one values turned into bare
+// ids when ids is set (Odoo's load other than '_classic_read').
+func loaded(m Model, recs *orm.Records, ids bool) (any, error) {
+	if ids && recs.Len() > 0 {
+		load, err := idLoader(m)
+		if err != nil {
+			return nil, err
+		}
+		if load != nil {
+			recs.Map(load)
+		}
+	}
+	return recs.Answer(), nil
+}
+
 // Model is one model's public operations, with Odoo's semantics and
 // Odoo's JSON value forms. Domains are in their JSON form (a list).
 type Model interface {

@@ -73,6 +73,18 @@ func (o ormModel) Search(d []any, offset, limit int, order string) ([]int64, err
 	return o.m.Search(n, orm.SearchOptions{Offset: offset, Limit: limit, Order: order})
 }
 
+func (o ormModel) ReadRecords(ids []int64, fields []string) (*orm.Records, error) {
+	return o.m.ReadRecords(ids, fields)
+}
+
+func (o ormModel) SearchReadRecords(d []any, fields []string, offset, limit int, order string) (*orm.Records, error) {
+	n, err := dom(d)
+	if err != nil {
+		return nil, err
+	}
+	return o.m.SearchReadRecords(n, fields, orm.SearchOptions{Offset: offset, Limit: limit, Order: order})
+}
+
 func (o ormModel) SearchRead(d []any, fields []string, offset, limit int, order string) ([]map[string]any, error) {
 	n, err := dom(d)
 	if err != nil {

@@ -41,23 +41,38 @@ func fieldType(ft map[string]map[string]any, name string) (typ, relation string)
 
 // loadIDs turns the many2one [id, name] pairs of recs into bare ids.
 func loadIDs(m Model, recs []map[string]any) error {
-	if len(recs) == 0 {
-		return nil
-	}
-	ft, err := fieldTypes(m)
-	if err != nil {
+	load, err := idLoader(m)
+	if err != nil || load == nil {
 		return err
 	}
 	for _, r := range recs {
-		for k, v := range r {
-			if t, _ := fieldType(ft, k); t == "many2one" {
-				if pair, ok := v.([]any); ok && len(pair) == 2 {
-					r[k] = pair[0]
-				}
-			}
-		}
+		load(r)
 	}
 	return nil
+}
+
+// idLoader is loadIDs for one record (nil: m has no many2one).
+func idLoader(m Model) (func(map[string]any), error) {
+	ft, err := fieldTypes(m)
+	if err != nil {
+		return nil, err
+	}
+	m2o := map[string]bool{}
+	for name := range ft {
+		if t, _ := fieldType(ft, name); t == "many2one" {
+			m2o[name] = true
+		}
+	}
+	if len(m2o) == 0 {
+		return nil, nil
+	}
+	return func(r map[string]any) {
+		for k, v := range r {
+			if pair, ok := v.([]any); ok && len(pair) == 2 && m2o[k] {
+				r[k] = pair[0]
+			}
+		}
+	}, nil
 }
 
 // webRead is Odoo 19's web_read(specification) on ids of m: a read with

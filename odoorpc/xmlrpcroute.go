@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
+	"github.com/rampart/rampart/jsonx"
 	"github.com/rampart/rampart/odoorpc/xmlrpc"
 )
 
@@ -64,6 +66,10 @@ func (c xmlrpcCodec) Decode(r *httpd.Request, _ []byte) error {
 // WriteResult answers the methodResponse; a result that cannot be
 // encoded is an internal fault.
 func (c xmlrpcCodec) WriteResult(r *httpd.Request, res any) {
+	if jsonx.Streams(res) {
+		httpd.StreamResult(r, "text/xml; charset=utf-8", func(w io.Writer) error { return xmlrpc.EncodeResponse(w, res) })
+		return
+	}
 	var buf bytes.Buffer
 	if err := xmlrpc.EncodeResponse(&buf, res); err != nil {
 		e := errs.Internalf("xmlrpc: encode %s result: %w", r.HTTP.PathValue("service"), err)
@@ -73,6 +79,9 @@ func (c xmlrpcCodec) WriteResult(r *httpd.Request, res any) {
 	}
 	writeXML(r.W, buf.Bytes())
 }
+
+// WritesSeq: records read while they are written (httpd.SeqWriter).
+func (xmlrpcCodec) WritesSeq() {}
 
 // WriteError answers 200 text/xml with the fault for e.
 func (c xmlrpcCodec) WriteError(r *httpd.Request, e *errs.Error) {

@@ -19,6 +19,10 @@ type Budget struct {
 	// MaxBytes bounds the approximate JSON size of one answer's records
 	// (0: DefaultMaxBytes).
 	MaxBytes int64
+	// StreamAbove is how much of an answer is held in memory (0:
+	// DefaultStreamAbove). A larger answer is measured whole first, then
+	// written while it is read again a batch at a time (Records).
+	StreamAbove int64
 }
 
 // Defaults of Budget: enough for "return all" on large tables (the memory
@@ -26,6 +30,12 @@ type Budget struct {
 const (
 	DefaultMaxRows  = 200_000
 	DefaultMaxBytes = 64 << 20
+	// DefaultStreamAbove: most answers (a page, a few thousand records)
+	// are held and written at once. Formatted records take about ten
+	// times their JSON size in memory, so 256 KiB of JSON is a few MiB
+	// held; past it the second read costs less than holding the answer
+	// (bench: BenchmarkWiredSearchReadAll).
+	DefaultStreamAbove = 256 << 10
 )
 
 // fetchBatch is how many records a large read formats at a time: the
@@ -44,6 +54,13 @@ func (b Budget) bytes() int64 {
 		return b.MaxBytes
 	}
 	return DefaultMaxBytes
+}
+
+func (b Budget) streamAbove() int64 {
+	if b.StreamAbove > 0 {
+		return b.StreamAbove
+	}
+	return DefaultStreamAbove
 }
 
 // tooManyRows is the error of an answer over the row budget.

@@ -2,15 +2,12 @@ package orm
 
 import (
 	"context"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/internal/memtest"
 	"github.com/rampart/rampart/principal"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
@@ -179,26 +176,7 @@ func BenchmarkSearchReadAll(b *testing.B) {
 		b.Run(db.Dialect.Name(), func(b *testing.B) {
 			r := benchSetup(b, db)
 			ctx := context.Background()
-			var peak atomic.Uint64
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			runtime.GC()
-			var base runtime.MemStats
-			runtime.ReadMemStats(&base)
-			wg.Go(func() {
-				var ms runtime.MemStats
-				for {
-					select {
-					case <-stop:
-						return
-					case <-time.After(5 * time.Millisecond):
-					}
-					runtime.ReadMemStats(&ms)
-					if ms.HeapAlloc > peak.Load() {
-						peak.Store(ms.HeapAlloc)
-					}
-				}
-			})
+			peak := memtest.PeakHeap()
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
@@ -211,9 +189,7 @@ func BenchmarkSearchReadAll(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			close(stop)
-			wg.Wait()
-			b.ReportMetric(float64(peak.Load()-min(peak.Load(), base.HeapAlloc))/(1<<20), "peak-heap-MB")
+			b.ReportMetric(peak(), "peak-heap-MB")
 		})
 	}
 }

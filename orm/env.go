@@ -103,6 +103,10 @@ func NewEnv(ctx context.Context, reg *Registry, db *store.DB, p *principal.Princ
 	return e
 }
 
+// ReadOnly reports an Env that cannot write: ending it after its answer
+// is written loses nothing (httpd streams large reads so).
+func (e *Env) ReadOnly() bool { return e.state.readOnly }
+
 // Ctx is the Go context of the request.
 func (e *Env) Ctx() context.Context { return e.ctx }
 

@@ -14,6 +14,16 @@ import (
 // MissingError; a field the user's groups exclude is an AccessError; an
 // unknown field a ValidationError.
 func (m *Model) Read(ids []int64, fields []string) ([]map[string]any, error) {
+	r, err := m.ReadRecords(ids, fields)
+	if err != nil {
+		return nil, err
+	}
+	return r.All()
+}
+
+// ReadRecords is Read as an answer that need not be held whole: see
+// Records.
+func (m *Model) ReadRecords(ids []int64, fields []string) (*Records, error) {
 	tx, err := m.start("read", OpRead, false)
 	if err != nil {
 		return nil, err
@@ -27,7 +37,7 @@ func (m *Model) Read(ids []int64, fields []string) ([]map[string]any, error) {
 		return nil, err
 	}
 	if len(ids) == 0 {
-		return []map[string]any{}, nil
+		return HeldRecords(nil), nil
 	}
 	if err := m.overBudget("read", len(ids)); err != nil {
 		return nil, err
@@ -36,29 +46,7 @@ func (m *Model) Read(ids []int64, fields []string) ([]map[string]any, error) {
 		return nil, err
 	}
 	m.auditSudo("read", ids)
-	return m.fetchBudget("read", tx, ids, fl)
-}
-
-// fetchBudget is fetch for an answer: within the row and byte budget, a
-// batch at a time so that the rows loaded and their related names never
-// exceed one batch besides the answer itself.
-func (m *Model) fetchBudget(method string, tx *store.Tx, ids []int64, fl []*Field) ([]map[string]any, error) {
-	if err := m.overBudget(method, len(ids)); err != nil {
-		return nil, err
-	}
-	mt := m.meter(method)
-	out := make([]map[string]any, 0, len(ids))
-	for start := 0; start < len(ids); start += fetchBatch {
-		recs, err := m.fetch(tx, ids[start:min(start+fetchBatch, len(ids))], fl)
-		if err != nil {
-			return nil, err
-		}
-		if err := mt.add(recs); err != nil {
-			return nil, err
-		}
-		out = append(out, recs...)
-	}
-	return out, nil
+	return m.records("read", tx, ids, fl)
 }
 
 // auditSudo buffers the audit event of a read-side operation under sudo.

@@ -302,6 +302,16 @@ func (m *Model) searchQuery(method string, tx *store.Tx, d domain.Node, o Search
 // SearchRead is Search followed by Read of fields on the result, in one
 // access check.
 func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]map[string]any, error) {
+	r, err := m.SearchReadRecords(d, fields, o)
+	if err != nil {
+		return nil, err
+	}
+	return r.All()
+}
+
+// SearchReadRecords is SearchRead as an answer that need not be held
+// whole: see Records.
+func (m *Model) SearchReadRecords(d domain.Node, fields []string, o SearchOptions) (*Records, error) {
 	tx, err := m.start("search_read", OpRead, false)
 	if err != nil {
 		return nil, err
@@ -315,7 +325,14 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 		return nil, err
 	}
 	if limit > fetchBatch {
-		return m.searchReadLarge(tx, d, o, fl)
+		// Maybe large: the ids first (8 bytes a record), then the records
+		// a batch at a time.
+		ids, err := m.search("search_read", tx, d, o)
+		if err != nil {
+			return nil, err
+		}
+		m.auditSudo("search_read", ids)
+		return m.records("search_read", tx, ids, fl)
 	}
 	// A page: one query selects the rows themselves, not ids to fetch
 	// again.
@@ -335,7 +352,7 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	}
 	m.auditSudo("search_read", ids)
 	if len(ids) == 0 {
-		return []map[string]any{}, nil
+		return HeldRecords(nil), nil
 	}
 	recs, err := m.format(tx, p, ids, byID)
 	if err != nil {
@@ -344,19 +361,7 @@ func (m *Model) SearchRead(d domain.Node, fields []string, o SearchOptions) ([]m
 	if err = m.meter("search_read").add(recs); err != nil {
 		return nil, err
 	}
-	return recs, nil
-}
-
-// searchReadLarge answers a search_read that may be large: the ids first
-// (8 bytes a record), then the records a batch at a time, within the
-// byte budget.
-func (m *Model) searchReadLarge(tx *store.Tx, d domain.Node, o SearchOptions, fl []*Field) ([]map[string]any, error) {
-	ids, err := m.search("search_read", tx, d, o)
-	if err != nil {
-		return nil, err
-	}
-	m.auditSudo("search_read", ids)
-	return m.fetchBudget("search_read", tx, ids, fl)
+	return HeldRecords(recs), nil
 }
 
 // SearchCount counts the records matching d that the user may read, up to

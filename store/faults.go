@@ -41,6 +41,45 @@ type Faults struct {
 	any   atomic.Bool
 	mu    sync.Mutex
 	armed [numFaultOps][]error
+	// query, when set, fails the first read query it matches (FailQuery).
+	query    func(sql string) bool
+	queryErr error
+}
+
+// FailQuery makes the first query of a read-only transaction for which
+// match returns true fail with err, as a connection lost in the middle of
+// a long read would: the seam of the tests of answers written while they
+// are read. match sees the SQL text (no values) and may count calls.
+func (f *Faults) FailQuery(match func(sql string) bool, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.query, f.queryErr = match, err
+	f.any.Store(true)
+}
+
+// takeQuery returns the error armed for the read query q, or nil.
+func (f *Faults) takeQuery(q string) error {
+	if f == nil || !f.any.Load() {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.query == nil || !f.query(q) {
+		return nil
+	}
+	err := f.queryErr
+	f.query, f.queryErr = nil, nil
+	f.any.Store(f.armedLocked())
+	return err
+}
+
+func (f *Faults) armedLocked() bool {
+	for _, q := range f.armed {
+		if len(q) > 0 {
+			return true
+		}
+	}
+	return f.query != nil
 }
 
 // FailNext makes the next n occurrences of op fail with err (n < 1 means 1).
@@ -61,6 +100,7 @@ func (f *Faults) Reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.armed = [numFaultOps][]error{}
+	f.query, f.queryErr = nil, nil
 	f.any.Store(false)
 }
 
@@ -76,10 +116,6 @@ func (f *Faults) take(op FaultOp) error {
 	}
 	err := f.armed[op][0]
 	f.armed[op] = f.armed[op][1:]
-	left := false
-	for _, q := range f.armed {
-		left = left || len(q) > 0
-	}
-	f.any.Store(left)
+	f.any.Store(f.armedLocked())
 	return err
 }

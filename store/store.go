@@ -644,6 +644,11 @@ func (t *Tx) ExecRaw(ctx context.Context, query string, args ...any) (sql.Result
 
 // QueryRaw is Query for dialect-native placeholders.
 func (t *Tx) QueryRaw(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if t.ReadOnly {
+		if err := t.db.faults.takeQuery(query); err != nil {
+			return nil, err
+		}
+	}
 	tx, err := t.begun(ctx)
 	if err != nil {
 		return nil, err
@@ -674,6 +679,9 @@ func (t *Tx) QueryRaw(ctx context.Context, query string, args ...any) (*sql.Rows
 func (t *Tx) QuerySole(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if !t.lazy || t.tx != nil || t.soleRan || t.done {
 		return t.QueryRaw(ctx, query, args...)
+	}
+	if err := t.db.faults.takeQuery(query); err != nil {
+		return nil, err
 	}
 	t.soleRan = true
 	t.db.trips.add(query)

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rampart/rampart/jsonx"
 )
 
 // Fault is an XML-RPC fault. Code is an int for /xmlrpc/2 and a string for
@@ -28,16 +30,17 @@ const MaxEncodeDepth = 64
 // EncodeResponse writes a methodResponse carrying v as its one param.
 // Values it cannot represent (channels, functions, maps with non-string
 // keys that are not integers) make it return an error before anything is
-// written, so the caller can still send a fault.
+// written, so the caller can still send a fault — unless v holds a
+// jsonx.Seq: that array is written while it is read, jsonx.FlushAt bytes
+// at a time, and an error after the first write leaves the response cut.
 func EncodeResponse(w io.Writer, v any) error {
-	var e encoder
+	e := encoder{w: w}
 	e.buf = append(e.buf, "<?xml version=\"1.0\"?>\n<methodResponse>\n<params>\n<param>\n"...)
 	if err := e.value(reflect.ValueOf(v), 0); err != nil {
 		return err
 	}
 	e.buf = append(e.buf, "</param>\n</params>\n</methodResponse>\n"...)
-	_, err := w.Write(e.buf)
-	return err
+	return e.flush()
 }
 
 // EncodeFault writes a methodResponse carrying f.
@@ -53,9 +56,39 @@ func EncodeFault(w io.Writer, f *Fault) error {
 	return err
 }
 
-type encoder struct{ buf []byte }
+type encoder struct {
+	buf []byte
+	// w receives buf when a Seq fills it (EncodeResponse); nil: never.
+	w io.Writer
+}
+
+func (e *encoder) flush() error {
+	if e.w == nil || len(e.buf) == 0 {
+		return nil
+	}
+	_, err := e.w.Write(e.buf)
+	e.buf = e.buf[:0]
+	return err
+}
+
+// seq writes an array read while it is written.
+func (e *encoder) seq(q jsonx.Seq, depth int) error {
+	e.buf = append(e.buf, "<value><array><data>\n"...)
+	err := q.Each(func(el any) error {
+		if err := e.value(reflect.ValueOf(el), depth+1); err != nil {
+			return err
+		}
+		if len(e.buf) >= jsonx.FlushAt {
+			return e.flush()
+		}
+		return nil
+	})
+	e.buf = append(e.buf, "</data></array></value>\n"...)
+	return err
+}
 
 var (
+	seqType   = reflect.TypeFor[jsonx.Seq]()
 	timeType  = reflect.TypeFor[time.Time]()
 	bytesType = reflect.TypeFor[[]byte]()
 	jsonNum   = reflect.TypeFor[json.Number]()
@@ -69,6 +102,9 @@ func (e *encoder) value(v reflect.Value, depth int) error {
 		if v.IsNil() {
 			v = reflect.Value{}
 			break
+		}
+		if v.Kind() == reflect.Pointer && v.Type().Implements(seqType) {
+			return e.seq(v.Interface().(jsonx.Seq), depth)
 		}
 		v = v.Elem()
 	}
