@@ -111,11 +111,15 @@ func normalizeDomain(d []any) []any {
 // groupKey formats one group key as formatted_read_group answers it and
 // returns the domain of the group's records.
 // A many2many group's domain is (field, '=', id), its False group's
-// (field, '=', False): no linked record the caller may read.
+// Odoo 19's (field, 'not any', [(1, '=', 1)]): no linked record the
+// caller may read (the comodel's rules apply in the sub-query, as they
+// did in the grouping join; '=' False would test for no link at all).
 func (g *groupTerm) format(v any, names map[int64]any) (any, []any) {
 	f := g.field
 	leaf := func(op string, val any) []any { return []any{[]any{g.name, op, val}} }
 	switch {
+	case v == nil && f.Type == Many2many:
+		return false, leaf("not any", []any{[]any{int64(1), "=", int64(1)}})
 	case v == nil:
 		return false, leaf("=", false)
 	case f.Type == Many2one || f.Type == Many2many:

@@ -81,7 +81,7 @@ func TestGroupFormats(t *testing.T) {
 		got, err = m.FormattedReadGroup(nil, []string{"tag_ids"}, []string{"__count", "qty:sum"}, nil, 0, 0, "")
 		check("many2many", got, err, `[{"__count":1,"__extra_domain":[["tag_ids","=",`+js(tags[0])+`]],"qty:sum":5,"tag_ids":[`+js(tags[0])+`,"T1"]},`+
 			`{"__count":1,"__extra_domain":[["tag_ids","=",`+js(tags[1])+`]],"qty:sum":5,"tag_ids":[`+js(tags[1])+`,"T2"]},`+
-			`{"__count":1,"__extra_domain":[["tag_ids","=",false]],"qty:sum":7,"tag_ids":false}]`)
+			`{"__count":1,"__extra_domain":[["tag_ids","not any",[[1,"=",1]]]],"qty:sum":7,"tag_ids":false}]`)
 		got, err = m.FormattedReadGroup(nil, []string{"partner_id.company_id", "partner_id.name"}, []string{"__count"}, nil, 0, 0, "")
 		check("path", got, err, `[{"__count":1,"__extra_domain":["\u0026",["partner_id.company_id","=",`+js(c)+`],["partner_id.name","=","Deco"]],"partner_id.company_id":[`+js(c)+`,"Acme"],"partner_id.name":"Deco"},`+
 			`{"__count":1,"__extra_domain":["\u0026",["partner_id.company_id","=",false],["partner_id.name","=",false]],"partner_id.company_id":false,"partner_id.name":false}]`)
@@ -95,7 +95,7 @@ func TestGroupFormats(t *testing.T) {
 		got, err = lm.FormattedReadGroup(nil, []string{"order_id.tag_ids"}, []string{"__count"}, nil, 0, 0, "")
 		check("path to a many2many", got, err, `[{"__count":1,"__extra_domain":[["order_id.tag_ids","=",`+js(tags[0])+`]],"order_id.tag_ids":[`+js(tags[0])+`,"T1"]},`+
 			`{"__count":1,"__extra_domain":[["order_id.tag_ids","=",`+js(tags[1])+`]],"order_id.tag_ids":[`+js(tags[1])+`,"T2"]},`+
-			`{"__count":1,"__extra_domain":[["order_id.tag_ids","=",false]],"order_id.tag_ids":false}]`)
+			`{"__count":1,"__extra_domain":[["order_id.tag_ids","not any",[[1,"=",1]]]],"order_id.tag_ids":false}]`)
 
 		// fields_get says what grouping accepts.
 		fg, err := m.FieldsGet([]string{"qty", "note", "tag_ids", "state", "id"}, []string{"aggregator", "groupable"})

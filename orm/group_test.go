@@ -734,3 +734,32 @@ func TestGroupPathRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupMany2manyDomains: as bob (rules on orders and tags), each
+// many2many group's __extra_domain selects exactly its records, the False
+// group included (orders linked only to the grey tag bob may not read).
+func TestGroupMany2manyDomains(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, 5)
+		e := newEnv(t, db, w.r, bob)
+		m := model(t, e, "test.order")
+		groups, err := m.FormattedReadGroup(nil, []string{"tag_ids"}, []string{"__count"}, nil, 0, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) != 4 || groups[3]["tag_ids"] != false {
+			t.Fatalf("want three visible tags and the False group: %v", groups)
+		}
+		for _, g := range groups {
+			d, err := parseDomainJSON(g["__extra_domain"].([]any))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := m.SearchCount(d, 0)
+			if err != nil || n != g["__count"].(int64) {
+				t.Errorf("group %v: search_count of its domain %d, %v", g, n, err)
+			}
+		}
+	})
+}
