@@ -25,6 +25,21 @@ func countOf(t *testing.T, groups any, key string) int {
 	return n
 }
 
+// xmlrpcCountOf sums an XML-RPC grouping answer's __count (XML-RPC ints
+// decode as int64).
+func xmlrpcCountOf(t *testing.T, groups any) int {
+	t.Helper()
+	n := 0
+	for _, g := range groups.([]any) {
+		c, ok := g.(map[string]any)["__count"].(int64)
+		if !ok {
+			t.Fatalf("group without __count: %v", g)
+		}
+		n += int(c)
+	}
+	return n
+}
+
 // TestLiveGrouping: read_group, formatted_read_group and web_read_group
 // per role and protocol, under the demo's rules (a salesman sees the
 // counts of her own orders only, the portal user those of her company, the
@@ -89,11 +104,7 @@ func testLiveGrouping(t *testing.T, a *rampartest.App) {
 	if st != 200 || fault != "" {
 		t.Fatalf("xmlrpc read_group: %d %v %s", st, xres, fault)
 	}
-	n := 0
-	for _, g := range xres.([]any) {
-		n += int(g.(map[string]any)["__count"].(int64))
-	}
-	if n != visible {
+	if n := xmlrpcCountOf(t, xres); n != visible {
 		t.Errorf("xmlrpc read_group counts %d, visible %d", n, visible)
 	}
 	s := a.Session(t, rampartest.Alice)
@@ -207,11 +218,7 @@ func testLiveGroupingPaths(t *testing.T, a *rampartest.App) {
 	if st != 200 || fault != "" {
 		t.Fatalf("xmlrpc path read_group: %d %v %s", st, xres, fault)
 	}
-	n := 0
-	for _, g := range xres.([]any) {
-		n += int(g.(map[string]any)["__count"].(int64))
-	}
-	if n != lines {
+	if n := xmlrpcCountOf(t, xres); n != lines {
 		t.Errorf("xmlrpc path groups count %d, visible %d", n, lines)
 	}
 	st, xres, fault = x.ExecuteKW(t, "res.users", "formatted_read_group", []any{[]any{}, []any{"company_ids"}, []any{"__count"}}, nil)
