@@ -47,7 +47,7 @@ func (m *Model) groupPath(method, spec, name string) ([]*Field, *Field, error) {
 		}
 		co := m.env.reg.models[f.Comodel]
 		if f.Type != Many2one || co == nil {
-			return nil, nil, specError(m.meta.Name, spec, n+" is not a many2one field of "+meta.Name+": a groupby path follows many2one fields")
+			return nil, nil, specError(m.meta.Name, spec, safeName(n)+" is not a many2one field of "+meta.Name+": a groupby path follows many2one fields")
 		}
 		if err := m.env.checkModel(method, co.Name, OpRead); err != nil {
 			return nil, nil, err
