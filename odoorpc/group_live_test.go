@@ -25,6 +25,21 @@ func countOf(t *testing.T, groups any, key string) int {
 	return n
 }
 
+// xmlrpcCountOf sums an XML-RPC grouping answer's __count (XML-RPC ints
+// decode as int64).
+func xmlrpcCountOf(t *testing.T, groups any) int {
+	t.Helper()
+	n := 0
+	for _, g := range groups.([]any) {
+		c, ok := g.(map[string]any)["__count"].(int64)
+		if !ok {
+			t.Fatalf("group without __count: %v", g)
+		}
+		n += int(c)
+	}
+	return n
+}
+
 // TestLiveGrouping: read_group, formatted_read_group and web_read_group
 // per role and protocol, under the demo's rules (a salesman sees the
 // counts of her own orders only, the portal user those of her company, the
@@ -89,11 +104,7 @@ func testLiveGrouping(t *testing.T, a *rampartest.App) {
 	if st != 200 || fault != "" {
 		t.Fatalf("xmlrpc read_group: %d %v %s", st, xres, fault)
 	}
-	n := 0
-	for _, g := range xres.([]any) {
-		n += int(g.(map[string]any)["__count"].(int64))
-	}
-	if n != visible {
+	if n := xmlrpcCountOf(t, xres); n != visible {
 		t.Errorf("xmlrpc read_group counts %d, visible %d", n, visible)
 	}
 	s := a.Session(t, rampartest.Alice)
@@ -137,5 +148,113 @@ func testLiveGrouping(t *testing.T, a *rampartest.App) {
 	}
 	if st, _, raw = scoped.Call(t, "res.partner", "formatted_read_group", map[string]any{"domain": []any{}, "groupby": []any{"is_company"}, "aggregates": []any{"__count"}}); st != 200 {
 		t.Errorf("scoped key groups res.partner: %d %s", st, raw)
+	}
+}
+
+// TestLiveGroupingPathsAndMany2many: grouping along a many2one path
+// (sale.order.line by order_id.partner_id and order_id.date_order:month)
+// and by a many2many (res.users by company_ids) over JSON-2 and XML-RPC:
+// Odoo's group shapes, counts that add up to the caller's visible records
+// (a many2many: once per linked company, or in the False group), each
+// group's __extra_domain selecting its records; a path through a model
+// outside the key's scopes, or malformed, refused.
+func TestLiveGroupingPathsAndMany2many(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		name := map[bool]string{false: "sqlite", true: "postgres"}[pg]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testLiveGroupingPaths(t, rampartest.Demo(t, rampartest.Options{Postgres: pg}))
+		})
+	}
+}
+
+// checkGroupDomains asserts each group's __count is the search_count of
+// its __extra_domain, for c.
+func checkGroupDomains(t *testing.T, c *rampartest.JSON2, model string, groups any) {
+	t.Helper()
+	for _, g := range groups.([]any) {
+		gm := g.(map[string]any)
+		_, res, raw := c.Call(t, model, "search_count", map[string]any{"domain": gm["__extra_domain"]})
+		if n, _ := res.(float64); n != gm["__count"].(float64) {
+			t.Errorf("%s group %v: search_count of its domain %s", model, gm, raw)
+		}
+	}
+}
+
+func testLiveGroupingPaths(t *testing.T, a *rampartest.App) {
+	alice := a.JSON2(rampartest.Alice)
+	_, res, _ := alice.Call(t, "sale.order.line", "search_count", map[string]any{"domain": []any{}})
+	lines := int(res.(float64))
+	st, res, raw := alice.Call(t, "sale.order.line", "formatted_read_group", map[string]any{"domain": []any{},
+		"groupby": []any{"order_id.partner_id", "order_id.date_order:month"}, "aggregates": []any{"__count", "price_subtotal:sum"}})
+	if st != 200 || lines == 0 || countOf(t, res, "__count") != lines {
+		t.Fatalf("path groups: %d %s (visible lines %d)", st, raw, lines)
+	}
+	g := res.([]any)[0].(map[string]any)
+	p, _ := g["order_id.partner_id"].([]any)
+	d, _ := g["order_id.date_order:month"].([]any)
+	if len(p) != 2 || len(d) != 2 || !strings.HasSuffix(d[1].(string), d[0].(string)[:4]) {
+		t.Errorf("path group: %v", g)
+	}
+	checkGroupDomains(t, alice, "sale.order.line", res)
+
+	_, res, _ = alice.Call(t, "res.users", "search_count", map[string]any{"domain": []any{}})
+	users := int(res.(float64))
+	st, res, raw = alice.Call(t, "res.users", "formatted_read_group", map[string]any{"domain": []any{},
+		"groupby": []any{"company_ids"}, "aggregates": []any{"__count"}})
+	if st != 200 || countOf(t, res, "__count") < users {
+		t.Fatalf("many2many groups: %d %s (visible users %d)", st, raw, users)
+	}
+	for _, g := range res.([]any) {
+		if c, ok := g.(map[string]any)["company_ids"].([]any); ok && len(c) != 2 {
+			t.Errorf("many2many group key: %v", g)
+		}
+	}
+	checkGroupDomains(t, alice, "res.users", res)
+
+	// XML-RPC, Odoo's positional read_group and formatted_read_group.
+	x := a.XMLRPC(t, rampartest.Alice)
+	st, xres, fault := x.ExecuteKW(t, "sale.order.line", "read_group", []any{[]any{}, []any{"price_subtotal:sum"}, []any{"order_id.partner_id"}}, map[string]any{"lazy": false})
+	if st != 200 || fault != "" {
+		t.Fatalf("xmlrpc path read_group: %d %v %s", st, xres, fault)
+	}
+	if n := xmlrpcCountOf(t, xres); n != lines {
+		t.Errorf("xmlrpc path groups count %d, visible %d", n, lines)
+	}
+	st, xres, fault = x.ExecuteKW(t, "res.users", "formatted_read_group", []any{[]any{}, []any{"company_ids"}, []any{"__count"}}, nil)
+	if st != 200 || fault != "" || len(xres.([]any)) == 0 {
+		t.Fatalf("xmlrpc many2many formatted_read_group: %d %v %s", st, xres, fault)
+	}
+
+	// Refused: a malformed path, a path through a non-many2one field; a
+	// key scoped to the lines cannot follow order_id, one scoped to lines
+	// and orders follows it to a date but not to the customers' names.
+	for _, gb := range []string{"order_id.name.x", "order_id..partner_id", "order_line.name"} {
+		m := map[string]string{"order_line.name": "sale.order"}[gb]
+		if m == "" {
+			m = "sale.order.line"
+		}
+		if st, _, raw = alice.Call(t, m, "formatted_read_group", map[string]any{"domain": []any{}, "groupby": []any{gb}}); st != 422 {
+			t.Errorf("groupby %s: %d %s", gb, st, raw)
+		}
+	}
+	ctx := context.Background()
+	key := func(scopes ...string) *rampartest.JSON2 {
+		secret, _, err := a.Identity.CreateAPIKey(ctx, identity.NewAPIKey{UserID: a.UID(t, rampartest.Bob), Name: "lines", Scopes: scopes, ExpiresIn: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &rampartest.JSON2{URL: a.URL, Key: secret, HTTP: a.JSON2(rampartest.Bob).HTTP}
+	}
+	month := map[string]any{"domain": []any{}, "groupby": []any{"order_id.date_order:month"}, "aggregates": []any{"__count"}}
+	if st, _, raw = key("model:sale.order.line:read").Call(t, "sale.order.line", "formatted_read_group", month); st != 403 {
+		t.Errorf("key scoped to lines follows order_id: %d %s", st, raw)
+	}
+	both := key("model:sale.order.line:read", "model:sale.order:read")
+	if st, _, raw = both.Call(t, "sale.order.line", "formatted_read_group", month); st != 200 {
+		t.Errorf("key scoped to lines and orders: %d %s", st, raw)
+	}
+	if st, _, raw = both.Call(t, "sale.order.line", "formatted_read_group", map[string]any{"domain": []any{}, "groupby": []any{"order_id.partner_id"}}); st != 403 {
+		t.Errorf("key scoped to lines and orders shows customers' names: %d %s", st, raw)
 	}
 }

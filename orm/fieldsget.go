@@ -57,7 +57,7 @@ func describeField(f *Field) map[string]any {
 	}
 	// Odoo 19's grouping attributes: numbers sum by default; groupable
 	// says exactly what read_group accepts (stored columns other than
-	// text and json; grouping by a many2many is not served).
+	// text and json, and many2many fields).
 	d["aggregator"] = nil
 	if agg := defaultAggregator(f); agg != "" {
 		d["aggregator"] = agg

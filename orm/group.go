@@ -51,13 +51,21 @@ var aggregateFuncs = map[string]bool{
 	"count_distinct": true, "array_agg": true, "bool_and": true, "bool_or": true,
 }
 
-var specRE = regexp.MustCompile(`^([a-z0-9_]+)(?::([a-z_]+))?$`)
+// specRE is a grouping spec: a field name or, for a groupby, a dotted
+// path of field names, and an optional granularity or function.
+var specRE = regexp.MustCompile(`^([a-z0-9_]+(?:\.[a-z0-9_]+)*)(?::([a-z_]+))?$`)
 
+// groupTerm is one parsed groupby spec. name is the field or dotted path
+// the group's domains name; path the many2one steps before field (the
+// last field of the path); joins the LEFT JOINs expr reads from.
 type groupTerm struct {
 	spec  string
+	name  string
+	path  []*Field
 	field *Field
 	gran  string
 	expr  string
+	joins []groupJoin
 }
 
 type aggTerm struct {
@@ -94,52 +102,106 @@ func (m *Model) specField(method, spec, name string) (*Field, error) {
 }
 
 // groupable reports the fields rampart groups on: stored columns other
-// than text and json (their values are not group keys), id excluded.
+// than text and json (their values are not group keys), id excluded, and
+// many2many fields (a record in one group per linked record).
 func groupable(f *Field) bool {
+	if f.Type == Many2many {
+		return true
+	}
 	return f.Stored() && f.Type != Text && f.Type != JSON && f.Name != "id"
 }
 
-func (m *Model) parseGroupBy(method, spec string, d store.Dialect) (*groupTerm, error) {
+// parseGroupBys parses the groupby specs once each (Odoo's groupby_terms
+// is a dict: a repeated spec groups once), in order; the position names
+// each term's join aliases.
+func (m *Model) parseGroupBys(method string, specs []string, d store.Dialect) ([]*groupTerm, error) {
+	var gs []*groupTerm
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		g, err := m.parseGroupBy(method, s, d, "g"+strconv.Itoa(len(gs)))
+		if err != nil {
+			return nil, err
+		}
+		gs = append(gs, g)
+	}
+	return gs, nil
+}
+
+func (m *Model) parseGroupBy(method, spec string, d store.Dialect, alias string) (*groupTerm, error) {
 	mt := specRE.FindStringSubmatch(spec)
 	if mt == nil {
-		return nil, specError(m.meta.Name, spec, `expected "field" or "field:granularity"`)
+		return nil, specError(m.meta.Name, spec, `expected "field", "field:granularity" or "many2one_field.field"`)
 	}
-	f, err := m.specField(method, spec, mt[1])
+	path, f, err := m.groupPath(method, spec, mt[1])
 	if err != nil {
 		return nil, err
 	}
 	if !groupable(f) {
 		return nil, specError(m.meta.Name, spec, "cannot group by a "+f.Type+" field")
 	}
-	g := &groupTerm{spec: spec, field: f, gran: mt[2]}
-	col := "t." + d.QuoteIdent(f.Column)
+	g := &groupTerm{spec: spec, name: mt[1], path: path, field: f, gran: mt[2]}
+	on := m.joinPath(g, d, alias)
+	if f.Type == Many2many {
+		if g.gran != "" {
+			return nil, specError(m.meta.Name, spec, "a granularity applies to date and datetime fields only")
+		}
+		g.expr = g.joinMany2many(d, alias, on)
+		return g, nil
+	}
+	g.expr = groupExpr(d, g, on+"."+d.QuoteIdent(f.Column))
+	if g.expr == "" {
+		return nil, specError(m.meta.Name, spec, groupGranError(f, g.gran))
+	}
+	if len(path) > 0 && numericType(f.Type) {
+		// A record whose path is unset groups as False, as in Odoo;
+		// only a linked record's unset number reads 0.
+		g.expr = "CASE WHEN " + on + ".id IS NULL THEN NULL ELSE " + g.expr + " END"
+	}
+	return g, nil
+}
+
+func numericType(t string) bool { return t == Integer || t == Float || t == Monetary }
+
+// groupGranError says what is wrong with a date groupby's granularity.
+func groupGranError(f *Field, gran string) string {
+	switch {
+	case f.Type != Date && f.Type != Datetime:
+		return "a granularity applies to date and datetime fields only"
+	case gran == "":
+		return "a date or datetime groupby needs a granularity (day, week, month, quarter, year)"
+	}
+	return "unknown granularity (day, week, month, quarter, year)"
+}
+
+// groupExpr is the SQL value g groups by, col being its column; "" when
+// g's granularity does not fit its field.
+func groupExpr(d store.Dialect, g *groupTerm, col string) string {
+	f := g.field
 	pg := d.Name() == "postgres"
 	switch {
 	case f.Type == Date || f.Type == Datetime:
-		if g.gran == "" {
-			return nil, specError(m.meta.Name, spec, "a date or datetime groupby needs a granularity (day, week, month, quarter, year)")
-		}
 		if !granularities[g.gran] {
-			return nil, specError(m.meta.Name, spec, "unknown granularity (day, week, month, quarter, year)")
+			return ""
 		}
-		g.expr = truncSQL(pg, col, g.gran)
+		return truncSQL(pg, col, g.gran)
 	case g.gran != "":
-		return nil, specError(m.meta.Name, spec, "a granularity applies to date and datetime fields only")
+		return ""
 	case f.Type == Boolean:
 		if pg {
-			g.expr = "COALESCE(" + col + ", FALSE)"
-		} else {
-			g.expr = "COALESCE(" + col + ", 0)"
+			return "COALESCE(" + col + ", FALSE)"
 		}
+		return "COALESCE(" + col + ", 0)"
 	case f.Type == Monetary:
-		g.expr = floatCast(pg, "COALESCE("+col+", 0)")
+		return floatCast(pg, "COALESCE("+col+", 0)")
 	case f.Type == Integer || f.Type == Float:
 		// An unset number reads 0 (Odoo stores 0): it groups with 0.
-		g.expr = "COALESCE(" + col + ", 0)"
-	default:
-		g.expr = col
+		return "COALESCE(" + col + ", 0)"
 	}
-	return g, nil
+	return col
 }
 
 // truncSQL is the range start of col's period as text "YYYY-MM-DD" on
@@ -459,8 +521,10 @@ func (m *Model) orderGroupSQL(method string, q *sqlBuf, order string, gs []*grou
 			continue
 		}
 		used[g] = true
+		// A path sorts by its value, as Odoo's order term that is not a
+		// field of the model; a many2many by the linked ids.
 		switch {
-		case g.field.Type == Many2one:
+		case g.field.Type == Many2one && len(g.path) == 0:
 			co := m.env.reg.models[g.field.Comodel]
 			// The comodel's order sorts by its fields: only for a caller
 			// who may read the comodel (a portal user groups orders by
@@ -478,7 +542,7 @@ func (m *Model) orderGroupSQL(method string, q *sqlBuf, order string, gs []*grou
 			// comodel's order.
 			parts = append(parts, "CASE WHEN "+g.expr+" IS NULL THEN "+map[bool]string{true: "0", false: "1"}[nulls == "first"]+" ELSE "+map[bool]string{true: "1", false: "0"}[nulls == "first"]+" END")
 			parts = append(parts, strings.TrimSuffix(orderSQL(q.d, "t", terms), ", t."+q.ident("id")))
-		case g.field.Type == Selection:
+		case g.field.Type == Selection && len(g.path) == 0:
 			var b strings.Builder
 			b.WriteString("CASE")
 			for i, k := range g.field.SelectionKeys() {
@@ -520,18 +584,9 @@ func (m *Model) Group(gq GroupQuery) ([]GroupRow, error) {
 		return nil, err
 	}
 	d := tx.Dialect()
-	var gs []*groupTerm
-	seen := map[string]bool{}
-	for _, s := range gq.GroupBy {
-		if seen[s] {
-			continue // Odoo's groupby_terms is a dict: a repeated spec groups once
-		}
-		seen[s] = true
-		g, gerr := m.parseGroupBy(method, s, d)
-		if gerr != nil {
-			return nil, gerr
-		}
-		gs = append(gs, g)
+	gs, err := m.parseGroupBys(method, gq.GroupBy, d)
+	if err != nil {
+		return nil, err
 	}
 	var as []*aggTerm
 	for _, s := range gq.Aggregates {
@@ -544,16 +599,7 @@ func (m *Model) Group(gq GroupQuery) ([]GroupRow, error) {
 	if len(gs) == 0 && len(as) == 0 {
 		return nil, errs.Validation("Need groupby or aggregates.")
 	}
-	q, err := m.selectWhere(method, tx, gq.Domain, func(q *sqlBuf) {
-		var cols []string
-		for _, g := range gs {
-			cols = append(cols, g.expr)
-		}
-		for _, a := range as {
-			cols = append(cols, a.expr)
-		}
-		q.w(strings.Join(cols, ", "))
-	})
+	q, err := m.groupSelect(method, tx, gq.Domain, gs, as)
 	if err != nil {
 		return nil, err
 	}
@@ -596,10 +642,10 @@ func (m *Model) Group(gq GroupQuery) ([]GroupRow, error) {
 	if err := m.overBudget(method, len(rows)); err != nil {
 		return nil, err
 	}
-	// Many2one group keys are shown with the comodel's display names,
-	// read as Odoo does (sudo), within the key's scopes.
+	// Many2one and many2many group keys are shown with the comodel's
+	// display names, read as Odoo does (sudo), within the key's scopes.
 	for _, g := range gs {
-		if g.field.Type == Many2one {
+		if g.field.Type == Many2one || g.field.Type == Many2many {
 			if err := m.env.checkScope(method, g.field.Comodel, OpRead); err != nil {
 				return nil, err
 			}
@@ -607,6 +653,40 @@ func (m *Model) Group(gq GroupQuery) ([]GroupRow, error) {
 	}
 	m.auditSudo(method, nil)
 	return rows, nil
+}
+
+// groupSelect is "SELECT <groupby and aggregate expressions> FROM ..."
+// over the records matching dom and the read rules. Groupbys that read
+// joined tables get the matching records as a derived table t, then
+// their LEFT JOINs.
+func (m *Model) groupSelect(method string, tx *store.Tx, dom domain.Node, gs []*groupTerm, as []*aggTerm) (*sqlBuf, error) {
+	var cols []string
+	joins := false
+	for _, g := range gs {
+		cols = append(cols, g.expr)
+		joins = joins || len(g.joins) > 0
+	}
+	for _, a := range as {
+		cols = append(cols, a.expr)
+	}
+	list := strings.Join(cols, ", ")
+	if !joins {
+		return m.selectWhere(method, tx, dom, func(q *sqlBuf) { q.w(list) })
+	}
+	inner, err := m.selectWhere(method, tx, dom, func(q *sqlBuf) { q.w("t.*") })
+	if err != nil {
+		return nil, err
+	}
+	// The derived table comes first, so its parameters keep their
+	// places; the joins' follow.
+	q := newSQL(tx.Dialect())
+	q.model, q.method, q.rule = inner.model, inner.method, inner.rule
+	q.w("SELECT ", list, " FROM (", inner.String(), ") t")
+	q.args = inner.args
+	if err := m.renderJoins(q, gs); err != nil {
+		return nil, err
+	}
+	return q, nil
 }
 
 func (m *Model) scanGroups(tx *store.Tx, q *sqlBuf, gs []*groupTerm, as []*aggTerm) ([]GroupRow, error) {
@@ -673,7 +753,7 @@ func groupValue(f *Field, gran string, v any) any {
 		case int64:
 			return b != 0
 		}
-	case Integer, Many2one:
+	case Integer, Many2one, Many2many:
 		if n, ok := v.(int64); ok {
 			return n
 		}
@@ -790,7 +870,7 @@ func jsonElem(f *Field, e any) any {
 	return e
 }
 
-// groupNames reads the display names of many2one group keys (as Odoo:
+// groupNames reads the display names of many2one and many2many group keys (as Odoo:
 // with the server's rights), per groupby position.
 func (m *Model) groupNames(rows []GroupRow, fields []*Field) (map[int]map[int64]any, error) {
 	out := map[int]map[int64]any{}
@@ -799,7 +879,7 @@ func (m *Model) groupNames(rows []GroupRow, fields []*Field) (map[int]map[int64]
 		return nil, err
 	}
 	for i, f := range fields {
-		if f.Type != Many2one {
+		if f.Type != Many2one && f.Type != Many2many {
 			continue
 		}
 		want := map[int64]any{}

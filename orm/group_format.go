@@ -110,13 +110,19 @@ func normalizeDomain(d []any) []any {
 
 // groupKey formats one group key as formatted_read_group answers it and
 // returns the domain of the group's records.
+// A many2many group's domain is (field, '=', id), its False group's
+// Odoo 19's (field, 'not any', [(1, '=', 1)]): no linked record the
+// caller may read (the comodel's rules apply in the sub-query, as they
+// did in the grouping join; '=' False would test for no link at all).
 func (g *groupTerm) format(v any, names map[int64]any) (any, []any) {
 	f := g.field
-	leaf := func(op string, val any) []any { return []any{[]any{f.Name, op, val}} }
+	leaf := func(op string, val any) []any { return []any{[]any{g.name, op, val}} }
 	switch {
+	case v == nil && f.Type == Many2many:
+		return false, leaf("not any", []any{[]any{int64(1), "=", int64(1)}})
 	case v == nil:
 		return false, leaf("=", false)
-	case f.Type == Many2one:
+	case f.Type == Many2one || f.Type == Many2many:
 		id := v.(int64)
 		return []any{id, names[id]}, leaf("=", id)
 	case g.gran != "":
@@ -124,7 +130,7 @@ func (g *groupTerm) format(v any, names map[int64]any) (any, []any) {
 		if !ok {
 			return false, leaf("=", false)
 		}
-		return []any{from, label}, []any{"&", []any{f.Name, ">=", from}, []any{f.Name, "<", to}}
+		return []any{from, label}, []any{"&", []any{g.name, ">=", from}, []any{g.name, "<", to}}
 	}
 	return v, leaf("=", v)
 }
@@ -201,18 +207,9 @@ func (m *Model) groupRows(gq GroupQuery) ([]*groupTerm, []*aggTerm, []GroupRow, 
 		return nil, nil, nil, nil, err
 	}
 	// Group validated the specs; parse them again for their metadata.
-	var gs []*groupTerm
-	seen := map[string]bool{}
-	for _, s := range gq.GroupBy {
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		g, gerr := m.parseGroupBy(gq.Method, s, tx.Dialect())
-		if gerr != nil {
-			return nil, nil, nil, nil, gerr
-		}
-		gs = append(gs, g)
+	gs, err := m.parseGroupBys(gq.Method, gq.GroupBy, tx.Dialect())
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
 	as := make([]*aggTerm, len(gq.Aggregates))
 	for i, s := range gq.Aggregates {
@@ -267,7 +264,7 @@ func (m *Model) ReadGroup(dom []any, fields, groupby []string, offset, limit int
 	for _, s := range lazyGroupby {
 		name := strings.SplitN(s, ":", 2)[0]
 		spec := s
-		if f, ok := m.meta.fields[name]; ok && (f.Type == Date || f.Type == Datetime) && !strings.Contains(s, ":") {
+		if f := m.pathField(name); f != nil && (f.Type == Date || f.Type == Datetime) && !strings.Contains(s, ":") {
 			spec = s + ":month" // Odoo's default granularity
 		}
 		gby = append(gby, named{s, spec})

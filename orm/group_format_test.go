@@ -68,8 +68,37 @@ func TestGroupFormats(t *testing.T) {
 		res, err = m.WebReadGroup(nil, []string{"state"}, nil, 0, 1, "")
 		check("web_read_group offset", res, err, `{"groups":[{"__count":1,"__extra_domain":[["state","=","done"]],"state":"done"}],"length":2}`)
 
+		// A many2many: one group per linked record, then the records
+		// linked to none; a dotted path: the linked record's value.
+		tags := mustCreate(t, model(t, e, "test.tag"), map[string]any{"name": "T1"}, map[string]any{"name": "T2"})
+		c := mustCreate(t, model(t, e, "res.company"), map[string]any{"name": "Acme"})[0]
+		if err := model(t, e, "res.partner").Write([]int64{p}, map[string]any{"company_id": c}); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Write([]int64{1}, map[string]any{"tag_ids": []any{[]any{int64(6), int64(0), []any{tags[0], tags[1]}}}}); err != nil {
+			t.Fatal(err)
+		}
+		got, err = m.FormattedReadGroup(nil, []string{"tag_ids"}, []string{"__count", "qty:sum"}, nil, 0, 0, "")
+		check("many2many", got, err, `[{"__count":1,"__extra_domain":[["tag_ids","=",`+js(tags[0])+`]],"qty:sum":5,"tag_ids":[`+js(tags[0])+`,"T1"]},`+
+			`{"__count":1,"__extra_domain":[["tag_ids","=",`+js(tags[1])+`]],"qty:sum":5,"tag_ids":[`+js(tags[1])+`,"T2"]},`+
+			`{"__count":1,"__extra_domain":[["tag_ids","not any",[[1,"=",1]]]],"qty:sum":7,"tag_ids":false}]`)
+		got, err = m.FormattedReadGroup(nil, []string{"partner_id.company_id", "partner_id.name"}, []string{"__count"}, nil, 0, 0, "")
+		check("path", got, err, `[{"__count":1,"__extra_domain":["\u0026",["partner_id.company_id","=",`+js(c)+`],["partner_id.name","=","Deco"]],"partner_id.company_id":[`+js(c)+`,"Acme"],"partner_id.name":"Deco"},`+
+			`{"__count":1,"__extra_domain":["\u0026",["partner_id.company_id","=",false],["partner_id.name","=",false]],"partner_id.company_id":false,"partner_id.name":false}]`)
+		lm := model(t, e, "test.line")
+		mustCreate(t, lm, map[string]any{"order_id": int64(1), "name": "l1"}, map[string]any{"order_id": int64(2), "name": "l2"})
+		got, err = lm.FormattedReadGroup(nil, []string{"order_id.date_order:month"}, []string{"__count"}, nil, 0, 0, "order_id.date_order:month desc")
+		check("path to a date", got, err, `[{"__count":1,"__extra_domain":["\u0026",["order_id.date_order","\u003e=","2026-02-01"],["order_id.date_order","\u003c","2026-03-01"]],"order_id.date_order:month":["2026-02-01","February 2026"]},`+
+			`{"__count":1,"__extra_domain":["\u0026",["order_id.date_order","\u003e=","2026-01-01"],["order_id.date_order","\u003c","2026-02-01"]],"order_id.date_order:month":["2026-01-01","January 2026"]}]`)
+		got, err = lm.ReadGroup(nil, []string{}, []string{"order_id.date_order"}, 0, 1, "", false)
+		check("read_group path, default month", got, err, `[{"__count":1,"__domain":["\u0026",["order_id.date_order","\u003e=","2026-01-01"],["order_id.date_order","\u003c","2026-02-01"]],"__range":{"order_id.date_order":{"from":"2026-01-01","to":"2026-02-01"}},"order_id.date_order":"January 2026"}]`)
+		got, err = lm.FormattedReadGroup(nil, []string{"order_id.tag_ids"}, []string{"__count"}, nil, 0, 0, "")
+		check("path to a many2many", got, err, `[{"__count":1,"__extra_domain":[["order_id.tag_ids","=",`+js(tags[0])+`]],"order_id.tag_ids":[`+js(tags[0])+`,"T1"]},`+
+			`{"__count":1,"__extra_domain":[["order_id.tag_ids","=",`+js(tags[1])+`]],"order_id.tag_ids":[`+js(tags[1])+`,"T2"]},`+
+			`{"__count":1,"__extra_domain":[["order_id.tag_ids","not any",[[1,"=",1]]]],"order_id.tag_ids":false}]`)
+
 		// fields_get says what grouping accepts.
 		fg, err := m.FieldsGet([]string{"qty", "note", "tag_ids", "state", "id"}, []string{"aggregator", "groupable"})
-		check("fields_get", fg, err, `{"id":{"aggregator":null,"groupable":false},"note":{"aggregator":null,"groupable":false},"qty":{"aggregator":"sum","groupable":true},"state":{"aggregator":null,"groupable":true},"tag_ids":{"aggregator":null,"groupable":false}}`)
+		check("fields_get", fg, err, `{"id":{"aggregator":null,"groupable":false},"note":{"aggregator":null,"groupable":false},"qty":{"aggregator":"sum","groupable":true},"state":{"aggregator":null,"groupable":true},"tag_ids":{"aggregator":null,"groupable":true}}`)
 	})
 }

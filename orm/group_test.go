@@ -12,6 +12,7 @@ import (
 
 	"github.com/rampart/rampart/domain"
 	"github.com/rampart/rampart/errs"
+	"github.com/rampart/rampart/principal"
 	"github.com/rampart/rampart/store"
 	"github.com/rampart/rampart/store/storetest"
 )
@@ -30,31 +31,48 @@ func (r memRec) Get(f string) (any, error) {
 }
 func (r memRec) Related(string) ([]domain.Record, error) { return nil, nil }
 
-// groupWorld: three partners, 80 random orders, and bob's read rule on
-// test.order (drafts, or qty >= 50).
+// groupWorld: two companies, three partners (a company, its contact,
+// a loner), four tags, 80 random orders, and bob's read rules: on
+// test.order (drafts, or qty >= 50), on test.tag (not "grey") and on
+// res.partner (not "Zeta", which a path to the partner's fields ignores,
+// as Odoo's many2one joins do).
 type groupWorld struct {
 	db       *store.DB
 	r        *Registry
 	pol      *fakePolicy
 	partners map[int64]string
 	rule     domain.Node
+	tagRule  domain.Node
+}
+
+// groupRules are bob's read rules in the group world.
+func groupRules() map[string]domain.Node {
+	return map[string]domain.Node{
+		"test.order/read": domain.Or(domain.Condition{Field: "state", Operator: "=", Value: "draft"},
+			domain.Condition{Field: "qty", Operator: ">=", Value: int64(50)}),
+		"test.tag/read":    domain.Condition{Field: "name", Operator: "!=", Value: "grey"},
+		"res.partner/read": domain.Condition{Field: "name", Operator: "!=", Value: "Zeta"},
+	}
 }
 
 func newGroupWorld(t *testing.T, db *store.DB, seed int64) *groupWorld {
 	r := testRegistry(t)
 	setup(t, db, r)
 	needCompiler(t, db, r)
-	rule := domain.Or(domain.Condition{Field: "state", Operator: "=", Value: "draft"},
-		domain.Condition{Field: "qty", Operator: ">=", Value: int64(50)})
-	pol := &fakePolicy{rules: map[string]domain.Node{"test.order/read": rule}, hidden: map[string]bool{"test.order.secret": true}}
+	rules := groupRules()
+	pol := &fakePolicy{rules: rules, hidden: map[string]bool{"test.order.secret": true}}
 	r.policy = pol
-	w := &groupWorld{db: db, r: r, pol: pol, partners: map[int64]string{}, rule: rule}
+	w := &groupWorld{db: db, r: r, pol: pol, partners: map[int64]string{}, rule: rules["test.order/read"], tagRule: rules["test.tag/read"]}
 	e := newEnv(t, db, r, admin).Sudo("test data")
+	cs := mustCreate(t, model(t, e, "res.company"), map[string]any{"name": "C1"}, map[string]any{"name": "C2"})
 	pm := model(t, e, "res.partner")
-	for _, n := range []string{"Zeta", "Alpha", "Mid"} {
-		id := mustCreate(t, pm, map[string]any{"name": n})[0]
-		w.partners[id] = n
+	zeta := mustCreate(t, pm, map[string]any{"name": "Zeta", "is_company": true, "company_id": cs[0]})[0]
+	for _, v := range []map[string]any{{"name": "Alpha", "parent_id": zeta, "email": "a@x.com"}, {"name": "Mid", "company_id": cs[1]}} {
+		w.partners[mustCreate(t, pm, v)[0]] = v["name"].(string)
 	}
+	w.partners[zeta] = "Zeta"
+	tags := mustCreate(t, model(t, e, "test.tag"), map[string]any{"name": "red"}, map[string]any{"name": "green"},
+		map[string]any{"name": "blue"}, map[string]any{"name": "grey"})
 	pids := []any{false}
 	for id := range w.partners {
 		pids = append(pids, id)
@@ -83,6 +101,13 @@ func newGroupWorld(t *testing.T, db *store.DB, seed int64) *groupWorld {
 		if rng.Intn(6) > 0 {
 			v["confirmed_at"] = base.Add(time.Duration(rng.Intn(120*24*60)) * time.Minute).Format(DatetimeLayout)
 		}
+		var linked []any
+		for _, tag := range tags {
+			if rng.Intn(3) == 0 {
+				linked = append(linked, tag)
+			}
+		}
+		v["tag_ids"] = []any{[]any{int64(6), int64(0), linked}}
 		vals = append(vals, v)
 	}
 	mustCreate(t, om, vals...)
@@ -97,20 +122,19 @@ func newGroupWorld(t *testing.T, db *store.DB, seed int64) *groupWorld {
 // Odoo sorts read_group's default order.
 func (w *groupWorld) refGroups(t *testing.T, d domain.Node, groupby, aggs []string, offset, limit int) []GroupRow {
 	t.Helper()
-	e := newEnv(t, w.db, w.r, admin).Sudo("reference")
-	all, err := model(t, e, "test.order").SearchRead(nil, nil, SearchOptions{Order: "id"})
-	if err != nil {
-		t.Fatal(err)
+	recs := w.sudoRecords(t)
+	var all []memRec
+	for _, r := range recs["test.order"] {
+		all = append(all, r)
 	}
-	e.Finish(nil)
+	sort.Slice(all, func(i, j int) bool { return all[i].ID() < all[j].ID() })
 	type grp struct {
 		keys []any
 		recs []memRec
 	}
 	groups := map[string]*grp{}
 	var order []string
-	for _, row := range all {
-		rec := memRec(row)
+	for _, rec := range all {
 		for _, n := range []domain.Node{w.rule, d} {
 			if n == nil {
 				continue
@@ -123,11 +147,9 @@ func (w *groupWorld) refGroups(t *testing.T, d domain.Node, groupby, aggs []stri
 				goto next
 			}
 		}
-		{
-			keys := make([]any, len(groupby))
-			for i, g := range groupby {
-				keys[i] = refKey(rec, g)
-			}
+		// A record is in one group per combination of its keys (a
+		// many2many has one key per visible linked record).
+		for _, keys := range w.refKeySets(t, recs, rec, groupby) {
 			k := fmt.Sprint(keys)
 			if groups[k] == nil {
 				groups[k] = &grp{keys: keys}
@@ -176,13 +198,89 @@ func (w *groupWorld) refGroups(t *testing.T, d domain.Node, groupby, aggs []stri
 	return out
 }
 
-func refKey(rec memRec, spec string) any {
+// sudoRecords reads every record of the world's models, as the
+// superuser, by model and id.
+func (w *groupWorld) sudoRecords(t *testing.T) map[string]map[int64]memRec {
+	t.Helper()
+	e := newEnv(t, w.db, w.r, admin).Sudo("reference")
+	defer e.Finish(nil)
+	out := map[string]map[int64]memRec{}
+	for _, name := range []string{"test.order", "test.tag", "res.partner", "res.company"} {
+		rows, err := model(t, e, name).SearchRead(nil, nil, SearchOptions{Order: "id"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[name] = map[int64]memRec{}
+		for _, r := range rows {
+			out[name][r["id"].(int64)] = memRec(r)
+		}
+	}
+	return out
+}
+
+// refKeySets are the key tuples of rec's groups: the cartesian product of
+// each groupby's keys.
+func (w *groupWorld) refKeySets(t *testing.T, recs map[string]map[int64]memRec, rec memRec, groupby []string) [][]any {
+	sets := [][]any{{}}
+	for _, g := range groupby {
+		var next [][]any
+		for _, k := range w.refKeys(t, recs, rec, g) {
+			for _, s := range sets {
+				next = append(next, append(append([]any{}, s...), k))
+			}
+		}
+		sets = next
+	}
+	return sets
+}
+
+// refKeys follows spec's many2one path through the sudo reads (no rules:
+// Odoo's joins apply none) and returns the last field's keys: a record
+// whose path is unset is in the False group (booleans: false, as Odoo's
+// COALESCE); a many2many has one key per linked tag bob's rule lets him
+// read, or nil.
+func (w *groupWorld) refKeys(t *testing.T, recs map[string]map[int64]memRec, rec memRec, spec string) []any {
 	name, gran, _ := strings.Cut(spec, ":")
+	meta := w.r.models["test.order"]
+	steps := strings.Split(name, ".")
+	for _, s := range steps[:len(steps)-1] {
+		f := meta.fields[s]
+		meta = w.r.models[f.Comodel]
+		p, ok := rec[s].([]any)
+		if !ok {
+			if meta.fields[steps[len(steps)-1]].Type == Boolean {
+				return []any{false}
+			}
+			return []any{nil}
+		}
+		rec = recs[meta.Name][p[0].(int64)]
+	}
+	last := steps[len(steps)-1]
+	if f := meta.fields[last]; f.Type == Many2many {
+		var keys []any
+		for _, id := range rec[last].([]int64) {
+			ok, err := domain.Match(w.r, "test.tag", w.tagRule, recs["test.tag"][id])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok {
+				keys = append(keys, id)
+			}
+		}
+		if len(keys) == 0 {
+			return []any{nil}
+		}
+		return keys
+	}
+	return []any{refKey(rec, last, gran, meta.fields[last].Type == Boolean)}
+}
+
+func refKey(rec memRec, name, gran string, boolean bool) any {
 	v := rec[name]
 	if p, ok := v.([]any); ok {
 		v = p[0]
 	}
-	if v == false && name != "paid" {
+	if v == false && !boolean {
 		return nil
 	}
 	if gran == "" {
@@ -362,9 +460,11 @@ func canon(rows []GroupRow) string {
 }
 
 // TestGroupDifferential: the same random groupings on SQLite and on
-// PostgreSQL as bob (a read rule, a hidden field) equal the in-memory
-// reference computed from sudo reads and the rule evaluated in Go:
-// groups, keys, aggregates, default order, limit and offset.
+// PostgreSQL as bob (read rules, a hidden field) equal the in-memory
+// reference computed from sudo reads and the rules evaluated in Go:
+// groups, keys, aggregates, default order, limit and offset, including
+// many2many groupbys (the tag rule applied) and many2one paths (the
+// partner rule not applied, as in Odoo).
 func TestGroupDifferential(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -372,7 +472,9 @@ func TestGroupDifferential(t *testing.T) {
 		rng := rand.New(rand.NewSource(42))
 		groupbys := []string{"state", "partner_id", "paid", "qty", "name", "price",
 			"date_order:day", "date_order:week", "date_order:month", "date_order:quarter", "date_order:year",
-			"confirmed_at:day", "confirmed_at:week", "confirmed_at:month", "confirmed_at:quarter", "confirmed_at:year"}
+			"confirmed_at:day", "confirmed_at:week", "confirmed_at:month", "confirmed_at:quarter", "confirmed_at:year",
+			"tag_ids", "partner_id.is_company", "partner_id.parent_id", "partner_id.company_id", "partner_id.parent_id.name",
+			"partner_id.email", "partner_id.company_id.name"}
 		aggregates := []string{"__count", "qty:sum", "qty:avg", "qty:min", "qty:max", "price:sum", "price:max", "price:min", "price:count",
 			"amount:sum", "partner_id:count_distinct", "partner_id:count", "id:array_agg", "date_order:max",
 			"confirmed_at:min", "state:count", "name:min"}
@@ -520,5 +622,144 @@ func TestGroupHavingOrder(t *testing.T) {
 			t.Fatalf("byte budget, read_group: %v", err)
 		}
 		e2.Finish(nil)
+	})
+}
+
+// TestGroupPathRefusals: grouping along a path or by a many2many is
+// refused, never a 500, when a field of the path is hidden by the
+// caller's groups (AccessError), a traversed model is outside the key's
+// scopes or the caller's read ACL (AccessError), a step is not a many2one,
+// the last field is not groupable, or the path is too deep or malformed
+// (ValidationError); the allowed calls answer in the same world.
+func TestGroupPathRefusals(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, 3)
+		group := func(p *principal.Principal, m string, gb ...string) error {
+			e := newEnv(t, db, w.r, p)
+			defer e.Finish(nil)
+			_, err := model(t, e, m).Group(GroupQuery{GroupBy: gb, Aggregates: []string{"__count"}})
+			return err
+		}
+		scoped := func(scopes ...string) *principal.Principal {
+			p := *bob
+			p.Scopes = scopes
+			return &p
+		}
+		allowed := []struct {
+			p     *principal.Principal
+			model string
+			gb    string
+		}{
+			{bob, "test.order", "partner_id.parent_id.parent_id.name"}, // three steps
+			{bob, "test.order", "partner_id.email"},
+			{bob, "test.order", "tag_ids"},
+			{bob, "test.line", "order_id.date_order:month"},
+			{bob, "test.line", "order_id.tag_ids"},
+			{scoped("model:test.order:read", "model:res.partner:read"), "test.order", "partner_id.is_company"},
+			{scoped("model:test.order:read", "model:test.tag:read"), "test.order", "tag_ids"},
+		}
+		for _, c := range allowed {
+			if err := group(c.p, c.model, c.gb); err != nil {
+				t.Errorf("%s %s: %v", c.model, c.gb, err)
+			}
+		}
+		cases := []struct {
+			p     *principal.Principal
+			model string
+			gb    string
+			kind  errs.Kind
+		}{
+			// Keys scoped away from a traversed model or from the
+			// comodel whose names a group shows.
+			{scoped("model:test.order:read"), "test.order", "partner_id.is_company", errs.AccessError},
+			{scoped("model:test.order:read"), "test.order", "tag_ids", errs.AccessError},
+			{scoped("model:test.order:read", "model:res.partner:read"), "test.order", "partner_id.company_id", errs.AccessError},
+			{scoped("model:test.line:read"), "test.line", "order_id.date_order:month", errs.AccessError},
+			// Not a many2one step, or not groupable at the end.
+			{bob, "test.order", "name.partner_id", errs.ValidationError},
+			{bob, "test.order", "line_ids.name", errs.ValidationError},
+			{bob, "test.order", "tag_ids.name", errs.ValidationError},
+			{bob, "test.order", "partner_id.child_ids", errs.ValidationError},
+			{bob, "test.line", "order_id.note", errs.ValidationError},
+			{bob, "test.line", "order_id.data", errs.ValidationError},
+			{bob, "test.line", "order_id.id", errs.ValidationError},
+			{bob, "test.line", "order_id.date_order", errs.ValidationError},
+			{bob, "test.line", "order_id.date_order:decade", errs.ValidationError},
+			{bob, "test.order", "partner_id.name:month", errs.ValidationError},
+			{bob, "test.order", "tag_ids:month", errs.ValidationError},
+			// Unknown, too deep, malformed.
+			{bob, "test.order", "partner_id.nope", errs.ValidationError},
+			{bob, "test.order", "partner_id.parent_id.parent_id.parent_id.name", errs.ValidationError},
+			{bob, "test.order", "partner_id.", errs.ValidationError},
+			{bob, "test.order", ".partner_id", errs.ValidationError},
+			{bob, "test.order", "partner_id..name", errs.ValidationError},
+			{bob, "test.order", "partner_id.name; DROP TABLE test_order", errs.ValidationError},
+			{bob, "test.order", `partner_id."name"`, errs.ValidationError},
+		}
+		for _, c := range cases {
+			if err := group(c.p, c.model, c.gb); errs.KindOf(err) != c.kind {
+				t.Errorf("%s %s: %v, want %v", c.model, c.gb, err, c.kind)
+			}
+		}
+		// A dotted aggregate is not served (Odoo: "this dot notation is
+		// not supported").
+		e := newEnv(t, db, w.r, bob)
+		_, err := model(t, e, "test.order").Group(GroupQuery{GroupBy: []string{"state"}, Aggregates: []string{"partner_id.name:max"}})
+		e.Finish(nil)
+		wantKind(t, err, errs.ValidationError)
+
+		// Field groups on every field of the path; the comodel's read ACL.
+		// (The policy is asked about fields that declare groups: this
+		// world's registry gets them.)
+		for _, f := range []*Field{w.r.models["res.partner"].fields["parent_id"], w.r.models["test.order"].fields["partner_id"], w.r.models["test.order"].fields["tag_ids"]} {
+			f.Groups = "base.group_system"
+		}
+		w.pol.hidden["res.partner.parent_id"] = true
+		wantKind(t, group(bob, "test.order", "partner_id.parent_id.name"), errs.AccessError)
+		wantKind(t, group(bob, "test.order", "partner_id.parent_id"), errs.AccessError)
+		w.pol.hidden["test.order.partner_id"] = true
+		wantKind(t, group(bob, "test.order", "partner_id.email"), errs.AccessError)
+		w.pol.hidden["test.order.tag_ids"] = true
+		wantKind(t, group(bob, "test.order", "tag_ids"), errs.AccessError)
+		w.pol.hidden = map[string]bool{"test.order.secret": true}
+		w.pol.deny = map[string]bool{"res.partner/read": true}
+		wantKind(t, group(bob, "test.order", "partner_id.email"), errs.AccessError)
+		if err := group(bob, "test.order", "partner_id"); err != nil {
+			t.Errorf("a many2one group shows sudo names without the comodel's ACL, as Odoo: %v", err)
+		}
+		w.pol.deny = nil
+		if err := group(bob, "test.order", "partner_id.parent_id.name"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestGroupMany2manyDomains: as bob (rules on orders and tags), each
+// many2many group's __extra_domain selects exactly its records, the False
+// group included (orders linked only to the grey tag bob may not read).
+func TestGroupMany2manyDomains(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, 5)
+		e := newEnv(t, db, w.r, bob)
+		m := model(t, e, "test.order")
+		groups, err := m.FormattedReadGroup(nil, []string{"tag_ids"}, []string{"__count"}, nil, 0, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(groups) != 4 || groups[3]["tag_ids"] != false {
+			t.Fatalf("want three visible tags and the False group: %v", groups)
+		}
+		for _, g := range groups {
+			d, err := parseDomainJSON(g["__extra_domain"].([]any))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := m.SearchCount(d, 0)
+			if err != nil || n != g["__count"].(int64) {
+				t.Errorf("group %v: search_count of its domain %d, %v", g, n, err)
+			}
+		}
 	})
 }
