@@ -9,17 +9,20 @@ import (
 
 // Grouping along a dotted path (partner_id.country_id) and by a many2many
 // field, as Odoo 19's _read_group_groupby: each many2one step is a LEFT
-// JOIN of its comodel's table, without the comodel's record rules (Odoo's
-// Many2one.join); a many2many is a LEFT JOIN of its relation table
-// restricted to the comodel records the caller may read (Odoo applies the
-// comodel's read rules there), so that a record appears once per linked
-// record and, linked to none it may see, in the False group.
+// JOIN of its comodel restricted to the records the caller may read (Odoo
+// 19 joins the comodel's _search([]), its read rules applied, with
+// active_test off), so a record whose linked record the caller may not
+// read is in the False group and no hidden value is grouped on; a
+// many2many is a LEFT JOIN of its relation table restricted likewise, so
+// that a record appears once per linked record it may see and, linked to
+// none, in the False group.
 
-// groupJoin is one LEFT JOIN a groupby reads from. For a many2many's
-// relation table, col is the linked id the comodel's read rules restrict.
+// groupJoin is one LEFT JOIN a groupby reads from. col is the id of a
+// comodel record (the joined row's for a many2one step, the linked id of
+// a many2many's relation table) that comodel's read rules restrict.
 type groupJoin struct {
 	table, alias, on string
-	col              string
+	col, comodel     string
 }
 
 // groupPath resolves a groupby's field name or dotted path: every step a
@@ -65,7 +68,8 @@ func (m *Model) joinPath(g *groupTerm, d store.Dialect, prefix string) string {
 	for i, f := range g.path {
 		alias := prefix + "_" + strconv.Itoa(i+1)
 		g.joins = append(g.joins, groupJoin{table: m.env.reg.models[f.Comodel].Table, alias: alias,
-			on: alias + ".id = " + from + "." + d.QuoteIdent(f.Column)})
+			on:  alias + ".id = " + from + "." + d.QuoteIdent(f.Column),
+			col: alias + ".id", comodel: f.Comodel})
 		from = alias
 	}
 	return from
@@ -78,21 +82,18 @@ func (g *groupTerm) joinMany2many(d store.Dialect, prefix, from string) string {
 	alias := prefix + "_rel"
 	g.joins = append(g.joins, groupJoin{table: f.Relation, alias: alias,
 		on:  alias + "." + d.QuoteIdent(f.Column1) + " = " + from + ".id",
-		col: alias + "." + d.QuoteIdent(f.Column2)})
+		col: alias + "." + d.QuoteIdent(f.Column2), comodel: f.Comodel})
 	return alias + "." + d.QuoteIdent(f.Column2)
 }
 
-// renderJoins writes gs's joins into q. A many2many join keeps the linked
+// renderJoins writes gs's joins into q. Every join keeps the comodel
 // records the caller may read: the comodel's read rule, compiled as Odoo
 // applies rules (as superuser, no rules in its own sub-queries).
 func (m *Model) renderJoins(q *sqlBuf, gs []*groupTerm) error {
 	for _, g := range gs {
 		for _, j := range g.joins {
 			q.w(" LEFT JOIN ", q.ident(j.table), " ", j.alias, " ON ", j.on)
-			if j.col == "" {
-				continue
-			}
-			co := &Model{env: m.env, meta: m.env.reg.models[g.field.Comodel]}
+			co := &Model{env: m.env, meta: m.env.reg.models[j.comodel]}
 			rule, err := co.ruleDomain(OpRead)
 			if err != nil {
 				return err

@@ -34,8 +34,8 @@ func (r memRec) Related(string) ([]domain.Record, error) { return nil, nil }
 // groupWorld: two companies, three partners (a company, its contact,
 // a loner), four tags, 80 random orders, and bob's read rules: on
 // test.order (drafts, or qty >= 50), on test.tag (not "grey") and on
-// res.partner (not "Zeta", which a path to the partner's fields ignores,
-// as Odoo's many2one joins do).
+// res.partner (not "Zeta": a path through Zeta groups as unset, as Odoo
+// 19's many2one joins on the comodel's rule-filtered records do).
 type groupWorld struct {
 	db       *store.DB
 	r        *Registry
@@ -43,6 +43,8 @@ type groupWorld struct {
 	partners map[int64]string
 	rule     domain.Node
 	tagRule  domain.Node
+	// coRules are bob's read rules by comodel, applied along paths.
+	coRules map[string]domain.Node
 }
 
 // groupRules are bob's read rules in the group world.
@@ -62,7 +64,8 @@ func newGroupWorld(t *testing.T, db *store.DB, seed int64) *groupWorld {
 	rules := groupRules()
 	pol := &fakePolicy{rules: rules, hidden: map[string]bool{"test.order.secret": true}}
 	r.policy = pol
-	w := &groupWorld{db: db, r: r, pol: pol, partners: map[int64]string{}, rule: rules["test.order/read"], tagRule: rules["test.tag/read"]}
+	w := &groupWorld{db: db, r: r, pol: pol, partners: map[int64]string{}, rule: rules["test.order/read"], tagRule: rules["test.tag/read"],
+		coRules: map[string]domain.Node{"res.partner": rules["res.partner/read"], "test.tag": rules["test.tag/read"]}}
 	e := newEnv(t, db, r, admin).Sudo("test data")
 	cs := mustCreate(t, model(t, e, "res.company"), map[string]any{"name": "C1"}, map[string]any{"name": "C2"})
 	pm := model(t, e, "res.partner")
@@ -234,11 +237,12 @@ func (w *groupWorld) refKeySets(t *testing.T, recs map[string]map[int64]memRec, 
 	return sets
 }
 
-// refKeys follows spec's many2one path through the sudo reads (no rules:
-// Odoo's joins apply none) and returns the last field's keys: a record
-// whose path is unset is in the False group (booleans: false, as Odoo's
-// COALESCE); a many2many has one key per linked tag bob's rule lets him
-// read, or nil.
+// refKeys follows spec's many2one path through the sudo reads, bob's
+// read rule on each comodel applied (Odoo 19 joins the comodel's
+// rule-filtered records), and returns the last field's keys: a record
+// whose path is unset or hidden is in the False group (booleans: false,
+// as Odoo's COALESCE); a many2many has one key per linked tag bob's rule
+// lets him read, or nil.
 func (w *groupWorld) refKeys(t *testing.T, recs map[string]map[int64]memRec, rec memRec, spec string) []any {
 	name, gran, _ := strings.Cut(spec, ":")
 	meta := w.r.models["test.order"]
@@ -247,13 +251,22 @@ func (w *groupWorld) refKeys(t *testing.T, recs map[string]map[int64]memRec, rec
 		f := meta.fields[s]
 		meta = w.r.models[f.Comodel]
 		p, ok := rec[s].([]any)
+		if ok {
+			rec = recs[meta.Name][p[0].(int64)]
+			if rule := w.coRules[meta.Name]; rule != nil {
+				visible, err := domain.Match(w.r, meta.Name, rule, rec)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ok = visible
+			}
+		}
 		if !ok {
 			if meta.fields[steps[len(steps)-1]].Type == Boolean {
 				return []any{false}
 			}
 			return []any{nil}
 		}
-		rec = recs[meta.Name][p[0].(int64)]
 	}
 	last := steps[len(steps)-1]
 	if f := meta.fields[last]; f.Type == Many2many {
@@ -464,7 +477,7 @@ func canon(rows []GroupRow) string {
 // reference computed from sudo reads and the rules evaluated in Go:
 // groups, keys, aggregates, default order, limit and offset, including
 // many2many groupbys (the tag rule applied) and many2one paths (the
-// partner rule not applied, as in Odoo).
+// partner rule applied at each step, as in Odoo 19).
 func TestGroupDifferential(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -760,6 +773,50 @@ func TestGroupMany2manyDomains(t *testing.T) {
 			if err != nil || n != g["__count"].(int64) {
 				t.Errorf("group %v: search_count of its domain %d, %v", g, n, err)
 			}
+		}
+	})
+}
+
+// TestGroupPathHidesRuleFilteredValues: grouping along a path never shows
+// a value of a linked record the caller may not read. Bob's partner rule
+// hides "Zeta": grouped by partner_id.name he sees no "Zeta" group, Zeta's
+// orders he may read are in the False group, and the counts still add up
+// to the orders he may read; without rules (sudo) the Zeta group is there.
+func TestGroupPathHidesRuleFilteredValues(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newGroupWorld(t, db, 5)
+		groups := func(p *principal.Principal, su bool) (map[any]int64, int64) {
+			e := newEnv(t, db, w.r, p)
+			defer e.Finish(nil)
+			if su {
+				e = e.Sudo("test: the world without rules")
+			}
+			rows, err := model(t, e, "test.order").Group(GroupQuery{GroupBy: []string{"partner_id.name"}, Aggregates: []string{"__count"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, total := map[any]int64{}, int64(0)
+			for _, r := range rows {
+				out[r.Keys[0]] = r.Aggs[0].(int64)
+				total += r.Aggs[0].(int64)
+			}
+			n, err := model(t, e, "test.order").SearchCount(nil, 0)
+			if err != nil || n != total {
+				t.Fatalf("groups count %d orders, search_count %d (%v)", total, n, err)
+			}
+			return out, total
+		}
+		adminGroups, _ := groups(admin, true)
+		if adminGroups["Zeta"] == 0 {
+			t.Fatal("the world has no order of Zeta: the test proves nothing")
+		}
+		bobGroups, _ := groups(bob, false)
+		if _, ok := bobGroups["Zeta"]; ok {
+			t.Fatalf("bob grouped by the name of a partner his rule hides: %v", bobGroups)
+		}
+		if bobGroups[nil] == 0 {
+			t.Fatalf("bob's orders of Zeta are not in the False group: %v", bobGroups)
 		}
 	})
 }
