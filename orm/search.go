@@ -327,12 +327,7 @@ func (m *Model) SearchReadRecords(d domain.Node, fields []string, o SearchOption
 	if limit > fetchBatch {
 		// Maybe large: the ids first (8 bytes a record), then the records
 		// a batch at a time.
-		ids, err := m.search("search_read", tx, d, o)
-		if err != nil {
-			return nil, err
-		}
-		m.auditSudo("search_read", ids)
-		return m.records("search_read", tx, ids, fl)
+		return m.searchReadLarge(tx, d, o, fl)
 	}
 	// A page: one query selects the rows themselves, not ids to fetch
 	// again.
@@ -362,6 +357,17 @@ func (m *Model) SearchReadRecords(d domain.Node, fields []string, o SearchOption
 		return nil, err
 	}
 	return HeldRecords(recs), nil
+}
+
+// searchReadLarge answers a search_read that may be large: the ids first
+// (8 bytes a record), then the records a batch at a time (Records).
+func (m *Model) searchReadLarge(tx *store.Tx, d domain.Node, o SearchOptions, fl []*Field) (*Records, error) {
+	ids, err := m.search("search_read", tx, d, o)
+	if err != nil {
+		return nil, err
+	}
+	m.auditSudo("search_read", ids)
+	return m.records("search_read", tx, ids, fl)
 }
 
 // SearchCount counts the records matching d that the user may read, up to
