@@ -64,7 +64,7 @@ func (c json2Codec) Decode(r *Request, body []byte) error {
 
 // WriteResult: the bare result.
 func (c json2Codec) WriteResult(r *Request, result any) {
-	if jsonx.Streams(result) {
+	if r.Streaming() {
 		c.s.streamJSON(r, result)
 		return
 	}
@@ -118,7 +118,7 @@ func (c jsonrpcCodec) WriteResult(r *Request, result any) {
 	if result != nil {
 		env["result"] = result
 	}
-	if jsonx.Streams(result) {
+	if r.Streaming() {
 		c.s.streamJSON(r, env)
 		return
 	}

@@ -213,6 +213,11 @@ func (r *Request) OpenEnv() (*orm.Env, error) {
 	return env, nil
 }
 
+// Streaming reports an answer that holds a jsonx.Seq whose read-only Env
+// stays open while it is written: the codec writes it with StreamResult.
+// Any other answer holding a Seq was made whole before the Env ended.
+func (r *Request) Streaming() bool { return r.envOpen }
+
 // Header is the response header map, for handlers that add headers.
 func (r *Request) Header() http.Header { return r.W.Header() }
 

@@ -39,19 +39,8 @@ func fieldType(ft map[string]map[string]any, name string) (typ, relation string)
 	return typ, relation
 }
 
-// loadIDs turns the many2one [id, name] pairs of recs into bare ids.
-func loadIDs(m Model, recs []map[string]any) error {
-	load, err := idLoader(m)
-	if err != nil || load == nil {
-		return err
-	}
-	for _, r := range recs {
-		load(r)
-	}
-	return nil
-}
-
-// idLoader is loadIDs for one record (nil: m has no many2one).
+// idLoader turns a record's many2one [id, name] pairs into bare ids (nil:
+// m has no many2one).
 func idLoader(m Model) (func(map[string]any), error) {
 	ft, err := fieldTypes(m)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/rampart/rampart/errs"
 	"github.com/rampart/rampart/httpd"
-	"github.com/rampart/rampart/jsonx"
 	"github.com/rampart/rampart/odoorpc/xmlrpc"
 )
 
@@ -66,7 +65,7 @@ func (c xmlrpcCodec) Decode(r *httpd.Request, _ []byte) error {
 // WriteResult answers the methodResponse; a result that cannot be
 // encoded is an internal fault.
 func (c xmlrpcCodec) WriteResult(r *httpd.Request, res any) {
-	if jsonx.Streams(res) {
+	if r.Streaming() {
 		httpd.StreamResult(r, "text/xml; charset=utf-8", func(w io.Writer) error { return xmlrpc.EncodeResponse(w, res) })
 		return
 	}

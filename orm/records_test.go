@@ -11,17 +11,23 @@ import (
 	"github.com/rampart/rampart/store/storetest"
 )
 
+// streamTags is a read-only admin Env over n tags under budget b.
+func streamTags(t *testing.T, db *store.DB, n int, b Budget) *Env {
+	t.Helper()
+	r := testRegistry(t)
+	r.Budget = b
+	setup(t, db, r)
+	fillTags(t, db, n)
+	return NewEnv(context.Background(), r, db, admin, EnvOptions{ReadOnly: true})
+}
+
 // A large read holds one batch and reads the rest again while it is
 // walked, in the same snapshot: the records Each yields are the records a
 // held read gives, in order, with the caller's rewrites applied.
 func TestLargeReadHoldsOneBatch(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		r := testRegistry(t)
-		r.Budget = Budget{StreamAbove: 16 << 10}
-		setup(t, db, r)
-		fillTags(t, db, 5000)
-		e := NewEnv(context.Background(), r, db, admin, EnvOptions{ReadOnly: true})
+		e := streamTags(t, db, 5000, Budget{StreamAbove: 16 << 10})
 		defer e.Finish(nil)
 		tags := model(t, e, "test.tag")
 		for name, read := range map[string]func() (*Records, error){
@@ -76,11 +82,7 @@ func TestLargeReadHoldsOneBatch(t *testing.T) {
 func TestStreamedAnswerMeasuredWhole(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		r := testRegistry(t)
-		r.Budget = Budget{StreamAbove: 16 << 10, MaxBytes: 64 << 10}
-		setup(t, db, r)
-		fillTags(t, db, 5000) // about 160 KB of records
-		e := NewEnv(context.Background(), r, db, admin, EnvOptions{ReadOnly: true})
+		e := streamTags(t, db, 5000, Budget{StreamAbove: 16 << 10, MaxBytes: 64 << 10}) // about 160 KB of records
 		defer e.Finish(nil)
 		tags := model(t, e, "test.tag")
 		_, err := tags.SearchReadRecords(nil, []string{"name"}, SearchOptions{})
@@ -99,11 +101,7 @@ func TestStreamedAnswerMeasuredWhole(t *testing.T) {
 func TestStreamedAnswerAfterFinish(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		r := testRegistry(t)
-		r.Budget = Budget{StreamAbove: 16 << 10}
-		setup(t, db, r)
-		fillTags(t, db, 3000)
-		e := NewEnv(context.Background(), r, db, admin, EnvOptions{ReadOnly: true})
+		e := streamTags(t, db, 3000, Budget{StreamAbove: 16 << 10})
 		recs, err := model(t, e, "test.tag").SearchReadRecords(nil, []string{"name"}, SearchOptions{})
 		if err != nil || !recs.Streamed() {
 			t.Fatalf("%v", err)
